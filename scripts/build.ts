@@ -1,0 +1,19 @@
+/**
+ * Builds dist/byoc: one executable holding the app, its Workers and the ONNX Runtime addon, plus
+ * dist/libonnxruntime.so.1 beside it (the addon's dependency; see src/onnx/runtime-library.ts).
+ */
+import { $ } from 'bun'
+import { copyFileSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = join(import.meta.dir, '..')
+const dist = join(root, 'dist')
+mkdirSync(dist, { recursive: true })
+
+const entrypoints = ['src/cli.ts', 'src/model/worker.ts']
+const args = process.argv.slice(2)
+await $`bun build --compile --minify --sourcemap=none --no-compile-autoload-dotenv --no-compile-autoload-bunfig ${entrypoints} --outfile ${join(dist, 'byoc')} ${args}`.cwd(root)
+
+const ortDir = join(root, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64')
+copyFileSync(join(ortDir, 'libonnxruntime.so.1'), join(dist, 'libonnxruntime.so.1'))
+console.log('built dist/byoc and dist/libonnxruntime.so.1')

@@ -1,0 +1,44 @@
+/**
+ * Entry point of the `byoc` executable: SageMaker runs `byoc serve` for endpoints and batch transform
+ * and `byoc train` for training jobs.
+ */
+import { VERSION } from './version'
+
+const USAGE = `usage: byoc <serve|train> | --help | --version
+
+  serve    answer SageMaker hosting requests (/ping, /invocations) for the ONNX model in /opt/ml/model
+  train    train a model from /opt/ml/input and write it to /opt/ml/model
+
+Environment: BYOC_ML_ROOT relocates /opt/ml; see README.md for every variable.`
+
+export async function main(argv: string[]): Promise<number | null> {
+  const verb = argv[0]
+  switch (verb) {
+    case 'serve': {
+      const { serve } = await import('./serve/serve')
+      await serve()
+      return null // runs until a signal stops it
+    }
+    case 'train': {
+      const { train } = await import('./train/train')
+      return await train()
+    }
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`)
+      return 0
+    case '--version':
+    case '-v':
+      process.stdout.write(`byoc ${VERSION}\n`)
+      return 0
+    default:
+      process.stderr.write(`${verb === undefined ? 'missing verb' : `unknown verb "${verb}"`}\n${USAGE}\n`)
+      return 2
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2))
+  if (code !== null) process.exit(code)
+}

@@ -1,0 +1,146 @@
+/**
+ * Every environment variable byoc reads, read once here, validated with all problems reported together,
+ * and frozen. Nothing else in src/ touches process.env (Workers receive the frozen config by message).
+ */
+import { join } from 'node:path'
+import type { Level } from './log'
+
+export type Device = 'auto' | 'cpu' | 'cuda'
+export type CsvHeader = 'auto' | 'present' | 'absent'
+export type GraphOptimization = 'disabled' | 'basic' | 'extended' | 'all'
+
+export interface Config {
+  /** Root of the SageMaker tree, `/opt/ml` unless BYOC_ML_ROOT relocates it. */
+  mlRoot: string
+  modelDir: string
+  inputDir: string
+  outputDir: string
+  checkpointDir: string
+  host: string
+  port: number
+  /** Seconds one invocation may take before it is answered 504. */
+  timeoutSeconds: number
+  /** Largest accepted request body, in bytes. */
+  maxPayloadBytes: number
+  batchTransform: boolean
+  batchStrategy: 'MULTI_RECORD' | 'SINGLE_RECORD'
+  /** SAGEMAKER_MAX_CONCURRENT_TRANSFORMS when set, else null (computed from the machine). */
+  maxConcurrentTransforms: number | null
+  /** Worker count when set by MODEL_SERVER_WORKERS, else null (chosen from the cores). */
+  workers: number | null
+  /** ONNX Runtime intra-op threads per Worker when set, else null (cores / workers). */
+  intraOpThreads: number | null
+  allowSpinning: boolean | null
+  graphOptimization: GraphOptimization
+  device: Device
+  deviceId: number
+  /** Model file named by BYOC_MODEL_FILE, relative to the model dir. */
+  modelFile: string | null
+  /** Outputs named by BYOC_OUTPUTS, in the order to return them. */
+  outputs: string[] | null
+  defaultAccept: string | null
+  csvHeader: CsvHeader
+  /** Dynamic batching: largest merged batch in records (0 disables), longest wait, queue bound. */
+  maxBatchSize: number | null
+  maxQueueDelayMs: number | null
+  maxQueueSize: number
+  logLevel: Level
+}
+
+type Env = Record<string, string | undefined>
+
+const MiB = 1024 * 1024
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** Reads the environment once; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = []
+  const pick = (...names: string[]) => {
+    for (const name of names) {
+      const value = env[name]?.trim()
+      if (value) return { name, value }
+    }
+    return null
+  }
+  const int = (names: string[], fallback: number | null, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    const found = pick(...names)
+    if (!found) return fallback
+    const n = Number(found.value)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${found.name}="${found.value}" must be a whole number from ${min} to ${max}`)
+      return fallback
+    }
+    return n
+  }
+  const num = (names: string[], fallback: number | null, min: number) => {
+    const found = pick(...names)
+    if (!found) return fallback
+    const n = Number(found.value)
+    if (!Number.isFinite(n) || n < min) {
+      problems.push(`${found.name}="${found.value}" must be a number ≥ ${min}`)
+      return fallback
+    }
+    return n
+  }
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const found = pick(name)
+    if (!found) return fallback
+    const v = found.value.toLowerCase() as T
+    if (allowed.includes(v)) return v
+    problems.push(`${name}="${found.value}" must be one of ${allowed.join(', ')}`)
+    return fallback
+  }
+  const bool = (name: string, fallback: boolean | null): boolean | null => {
+    const found = pick(name)
+    if (!found) return fallback
+    const v = found.value.toLowerCase()
+    if (['true', '1', 'yes', 'on'].includes(v)) return true
+    if (['false', '0', 'no', 'off'].includes(v)) return false
+    problems.push(`${name}="${found.value}" must be true or false`)
+    return fallback
+  }
+
+  const mlRoot = pick('BYOC_ML_ROOT')?.value ?? '/opt/ml'
+  const batchTransform = bool('SAGEMAKER_BATCH', false) ?? false
+  const payloadMB = num(['SAGEMAKER_MAX_PAYLOAD_IN_MB'], null, 0)
+  // 6 MB is SageMaker's real-time limit (6,291,456 bytes); batch transform allows up to 100 MB.
+  const maxPayloadBytes = payloadMB !== null && payloadMB > 0 ? Math.round(payloadMB * MiB) : 6 * MiB
+  const strategy = pick('SAGEMAKER_BATCH_STRATEGY')?.value.toUpperCase().replace('MULTIRECORD', 'MULTI_RECORD').replace('SINGLERECORD', 'SINGLE_RECORD') ?? 'MULTI_RECORD'
+  if (strategy !== 'MULTI_RECORD' && strategy !== 'SINGLE_RECORD')
+    problems.push(`SAGEMAKER_BATCH_STRATEGY="${strategy}" must be MULTI_RECORD or SINGLE_RECORD`)
+  const outputs = pick('BYOC_OUTPUTS')?.value.split(',').map((s) => s.trim()).filter(Boolean) ?? null
+
+  const config: Config = {
+    mlRoot,
+    modelDir: pick('SM_MODEL_DIR')?.value ?? join(mlRoot, 'model'),
+    inputDir: join(mlRoot, 'input'),
+    outputDir: join(mlRoot, 'output'),
+    checkpointDir: pick('BYOC_CHECKPOINT_DIR')?.value ?? join(mlRoot, 'checkpoints'),
+    host: pick('BYOC_HOST')?.value ?? '0.0.0.0',
+    port: int(['SAGEMAKER_BIND_TO_PORT', 'BYOC_PORT'], 8080, 0, 65535)!,
+    timeoutSeconds: num(['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'MODEL_SERVER_TIMEOUT'], 60, 0.001)!,
+    maxPayloadBytes,
+    batchTransform,
+    batchStrategy: strategy === 'SINGLE_RECORD' ? 'SINGLE_RECORD' : 'MULTI_RECORD',
+    maxConcurrentTransforms: int(['SAGEMAKER_MAX_CONCURRENT_TRANSFORMS'], null, 1),
+    workers: int(['SAGEMAKER_MODEL_SERVER_WORKERS', 'MODEL_SERVER_WORKERS'], null, 1, 256),
+    intraOpThreads: int(['BYOC_INTRA_OP_THREADS'], null, 0, 1024),
+    allowSpinning: bool('BYOC_ALLOW_SPINNING', null),
+    graphOptimization: oneOf('BYOC_GRAPH_OPTIMIZATION', ['disabled', 'basic', 'extended', 'all'] as const, 'all'),
+    device: oneOf('BYOC_DEVICE', ['auto', 'cpu', 'cuda'] as const, 'auto'),
+    deviceId: int(['BYOC_DEVICE_ID'], 0, 0, 64)!,
+    modelFile: pick('BYOC_MODEL_FILE')?.value ?? null,
+    outputs,
+    defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,
+    csvHeader: oneOf('BYOC_CSV_HEADER', ['auto', 'present', 'absent'] as const, 'auto'),
+    maxBatchSize: int(['BYOC_MAX_BATCH_SIZE'], null, 0, 1_000_000),
+    maxQueueDelayMs: num(['BYOC_MAX_QUEUE_DELAY_MS'], null, 0),
+    maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], 1024, 1)!,
+    logLevel: oneOf('BYOC_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+  }
+  if (problems.length) throw new ConfigError(`bad environment: ${problems.join('; ')}`)
+  return Object.freeze(config)
+}

@@ -1,0 +1,59 @@
+/**
+ * The data that crosses between codecs and the model. Decoders turn a request body into DecodedBody;
+ * the model layer casts it to the model's input dtypes and checks shapes; encoders turn the model's
+ * selected outputs back into bytes, one record per input record.
+ */
+
+/** Element types a decoder can produce. 'number' means "parsed from text, cast to the model's dtype". */
+export type DecodedDtype = 'number' | 'float32' | 'float64' | 'int32' | 'int64' | 'bool' | 'string'
+
+export interface DecodedTensor {
+  dtype: DecodedDtype
+  /** Row-major; shape[0] is the number of records. */
+  shape: number[]
+  /**
+   * 'number' and 'float64' → Float64Array (NaN for an empty CSV field), 'float32' → Float32Array,
+   * 'int32' → Int32Array, 'int64' → BigInt64Array, 'bool' → Uint8Array (0/1), 'string' → string[].
+   */
+  values: Float64Array | Float32Array | Int32Array | BigInt64Array | Uint8Array | string[]
+}
+
+export interface DecodedBody {
+  /** Number of records (rows): the response has exactly this many records, in order. */
+  records: number
+  /**
+   * One unnamed tensor (CSV, bare JSON arrays, `instances`, npy): fed to the model's only input.
+   * Named tensors (JSON `{"inputs": {name: ...}}`, JSON lines of objects): fed by input name.
+   */
+  tensors: DecodedTensor | Record<string, DecodedTensor>
+}
+
+export interface DecodeOptions {
+  /** CSV header row handling: detect, always skip the first line, or never. */
+  csvHeader: 'auto' | 'present' | 'absent'
+  /** True when the model's (first) input takes strings: CSV/JSON cells are then kept as text. */
+  textInput: boolean
+}
+
+export type OutputDtype = 'float32' | 'float64' | 'int32' | 'int64' | 'bool' | 'string' | 'uint8' | 'int8' | 'float16' | 'uint16' | 'int16' | 'uint32' | 'uint64'
+
+/** One model output after selection (and class-label mapping), ready to encode. */
+export interface OutputTensor {
+  name: string
+  dtype: OutputDtype
+  /** dims[0] is the number of records. */
+  dims: number[]
+  data: ArrayLike<number | bigint | string | boolean>
+}
+
+export interface EncodeInput {
+  records: number
+  outputs: OutputTensor[]
+}
+
+export interface Codec {
+  /** Canonical media type, lower case, no parameters. */
+  type: string
+  decode?: (body: Uint8Array, options: DecodeOptions) => DecodedBody
+  encode?: (input: EncodeInput) => Uint8Array | string
+}
