@@ -10,7 +10,7 @@ const root = join(import.meta.dir, '..')
 const dist = join(root, 'dist')
 mkdirSync(dist, { recursive: true })
 
-const entrypoints = ['src/cli.ts', 'src/model/worker.ts']
+const entrypoints = ['src/cli.ts', 'src/worker.ts']
 const args = process.argv.slice(2)
 await $`bun build --compile --minify --sourcemap=none --no-compile-autoload-dotenv --no-compile-autoload-bunfig ${entrypoints} --outfile ${join(dist, 'byoc')} ${args}`.cwd(root)
 

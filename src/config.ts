@@ -22,6 +22,8 @@ export interface Config {
   timeoutSeconds: number
   /** Largest accepted request body, in bytes. */
   maxPayloadBytes: number
+  /** True when SAGEMAKER_MAX_PAYLOAD_IN_MB set the limit (else the 6 MB real-time default). */
+  payloadConfigured: boolean
   batchTransform: boolean
   batchStrategy: 'MULTI_RECORD' | 'SINGLE_RECORD'
   /** SAGEMAKER_MAX_CONCURRENT_TRANSFORMS when set, else null (computed from the machine). */
@@ -39,7 +41,8 @@ export interface Config {
   /** Outputs named by BYOC_OUTPUTS, in the order to return them. */
   outputs: string[] | null
   defaultAccept: string | null
-  csvHeader: CsvHeader
+  /** BYOC_CSV_HEADER when set; else the model config's choice, else 'auto'. */
+  csvHeader: CsvHeader | null
   /** Dynamic batching: largest merged batch in records (0 disables), longest wait, queue bound. */
   maxBatchSize: number | null
   maxQueueDelayMs: number | null
@@ -123,6 +126,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     port: int(['SAGEMAKER_BIND_TO_PORT', 'BYOC_PORT'], 8080, 0, 65535)!,
     timeoutSeconds: num(['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'MODEL_SERVER_TIMEOUT'], 60, 0.001)!,
     maxPayloadBytes,
+    payloadConfigured: payloadMB !== null && payloadMB > 0,
     batchTransform,
     batchStrategy: strategy === 'SINGLE_RECORD' ? 'SINGLE_RECORD' : 'MULTI_RECORD',
     maxConcurrentTransforms: int(['SAGEMAKER_MAX_CONCURRENT_TRANSFORMS'], null, 1),
@@ -135,7 +139,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     modelFile: pick('BYOC_MODEL_FILE')?.value ?? null,
     outputs,
     defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,
-    csvHeader: oneOf('BYOC_CSV_HEADER', ['auto', 'present', 'absent'] as const, 'auto'),
+    csvHeader: pick('BYOC_CSV_HEADER') ? oneOf('BYOC_CSV_HEADER', ['auto', 'present', 'absent'] as const, 'auto') : null,
     maxBatchSize: int(['BYOC_MAX_BATCH_SIZE'], null, 0, 1_000_000),
     maxQueueDelayMs: num(['BYOC_MAX_QUEUE_DELAY_MS'], null, 0),
     maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], 1024, 1)!,

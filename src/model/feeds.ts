@@ -1,0 +1,159 @@
+/**
+ * Turns a decoded request into ONNX Runtime feeds: one tensor per model input, cast to the input's
+ * dtype, checked against its shape. Every mismatch is the client's to fix, so it is a 400 that says what
+ * the model expects.
+ */
+import { Tensor } from 'onnxruntime-node'
+import { errors } from '../errors'
+import type { DecodedBody, DecodedTensor } from '../serve/codecs/types'
+import { type Signature, type ValueInfo, valuesPerRecord } from './signature'
+
+export type Feeds = Record<string, Tensor>
+
+export function buildFeeds(body: DecodedBody, signature: Signature): Feeds {
+  const inputs = signature.inputs
+  const named = !isTensor(body.tensors)
+  if (named) {
+    const given = body.tensors as Record<string, DecodedTensor>
+    const unknown = Object.keys(given).filter((k) => !inputs.some((i) => i.name === k))
+    if (unknown.length)
+      throw errors.badInput(`unknown input "${unknown[0]}"; the model's inputs are ${names(inputs)}`)
+    const feeds: Feeds = {}
+    for (const input of inputs) {
+      const t = given[input.name]
+      if (!t) throw errors.badInput(`missing input "${input.name}"; the model's inputs are ${names(inputs)}`)
+      feeds[input.name] = toTensor(t, input, body.records)
+    }
+    return feeds
+  }
+  const t = body.tensors as DecodedTensor
+  if (inputs.length === 1) return { [inputs[0].name]: toTensor(t, inputs[0], body.records) }
+  return splitColumns(t, inputs, body.records)
+}
+
+function isTensor(x: DecodedBody['tensors']): x is DecodedTensor {
+  return typeof (x as DecodedTensor).dtype === 'string' && Array.isArray((x as DecodedTensor).shape)
+}
+
+const names = (inputs: ValueInfo[]) => inputs.map((i) => `"${i.name}"`).join(', ')
+
+/** A flat record (CSV row) for a multi-input model: columns are dealt to the inputs in declared order. */
+function splitColumns(t: DecodedTensor, inputs: ValueInfo[], records: number): Feeds {
+  const widths = inputs.map(valuesPerRecord)
+  if (widths.some((w) => w === null))
+    throw errors.badInput(
+      `the model has ${inputs.length} inputs (${names(inputs)}) of which some have no fixed size; send application/json {"inputs": {"name": [...]}}`,
+    )
+  const total = (widths as number[]).reduce((a, b) => a + b, 0)
+  const cols = t.shape.slice(1).reduce((a, b) => a * b, 1)
+  if (cols !== total)
+    throw errors.badInput(
+      `each record has ${cols} values; the model's inputs ${names(inputs)} take ${total} together (${widths.join(' + ')})`,
+    )
+  const feeds: Feeds = {}
+  let offset = 0
+  inputs.forEach((input, k) => {
+    const w = widths[k] as number
+    const values = sliceColumns(t.values, records, cols, offset, w)
+    feeds[input.name] = toTensor({ dtype: t.dtype, shape: [records, w], values }, input, records)
+    offset += w
+  })
+  return feeds
+}
+
+function sliceColumns(values: DecodedTensor['values'], rows: number, cols: number, from: number, width: number) {
+  const out: any = Array.isArray(values) ? new Array(rows * width) : new (values.constructor as any)(rows * width)
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < width; c++) out[r * width + c] = values[r * cols + from + c]
+  return out as DecodedTensor['values']
+}
+
+/** Casts and reshapes one decoded tensor to a model input; the record count stays first. */
+export function toTensor(t: DecodedTensor, input: ValueInfo, records: number): Tensor {
+  const perRecord = t.shape.slice(1).reduce((a, b) => a * b, 1)
+  const expected = valuesPerRecord(input)
+  if (expected !== null && perRecord !== expected)
+    throw errors.badInput(
+      `each record has ${perRecord} value${perRecord === 1 ? '' : 's'}; the model input "${input.name}" expects ${expected} (shape ${shapeText(input)})`,
+    )
+  const dims = dimsFor(input, t, records)
+  return new Tensor(input.type as any, cast(t, input, perRecord) as any, dims)
+}
+
+function dimsFor(input: ValueInfo, t: DecodedTensor, records: number): number[] {
+  if (input.shape.length === 0) return t.shape
+  if (input.shape.length === 1) return [records]
+  if (valuesPerRecord(input) === null) {
+    if (t.shape.length !== input.shape.length)
+      throw errors.badInput(
+        `input "${input.name}" has rank ${input.shape.length} (shape ${shapeText(input)}); records have rank ${t.shape.length - 1}`,
+      )
+    return t.shape
+  }
+  return [records, ...input.shape.slice(1).map((d) => d as number)]
+}
+
+const shapeText = (v: ValueInfo) => `[${v.shape.join(', ')}]`
+
+function cast(t: DecodedTensor, input: ValueInfo, perRecord: number) {
+  const v = t.values
+  const where = (i: number) => `record ${Math.floor(i / perRecord) + 1}, value ${(i % perRecord) + 1}`
+  switch (input.type) {
+    case 'float32':
+      return v instanceof Float32Array ? v : Array.isArray(v) ? Float32Array.from(v, (s, i) => parseNumber(s, where(i))) : Float32Array.from(v as ArrayLike<number>, Number)
+    case 'float64':
+      return v instanceof Float64Array ? v : Array.isArray(v) ? Float64Array.from(v, (s, i) => parseNumber(s, where(i))) : Float64Array.from(v as ArrayLike<number>, Number)
+    case 'int32':
+    case 'int64':
+    case 'int8':
+    case 'uint8':
+    case 'int16':
+    case 'uint16':
+    case 'uint32':
+    case 'uint64':
+      return castIntegers(t, input, where)
+    case 'bool': {
+      if (v instanceof Uint8Array) return v
+      return Uint8Array.from(v as ArrayLike<unknown>, (x, i) => {
+        const n = typeof x === 'string' ? parseNumber(x, where(i)) : Number(x)
+        if (n !== 0 && n !== 1) throw errors.badInput(`${where(i)}: ${x} is not a boolean (input "${input.name}" is bool)`)
+        return n
+      })
+    }
+    case 'string':
+      return Array.isArray(v) ? v : Array.from(v as ArrayLike<number | bigint>, (x) => String(x))
+    default:
+      throw errors.badInput(`input "${input.name}" has type ${input.type}, which byoc cannot feed`)
+  }
+}
+
+function parseNumber(s: string, where: string): number {
+  const n = s.trim() === '' ? Number.NaN : Number(s)
+  if (Number.isNaN(n) && !/^\s*(nan)?\s*$/i.test(s)) throw errors.badInput(`${where}: "${s}" is not a number`)
+  return n
+}
+
+const INT_ARRAYS: Record<string, any> = {
+  int32: Int32Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, uint32: Uint32Array,
+}
+
+function castIntegers(t: DecodedTensor, input: ValueInfo, where: (i: number) => string) {
+  const v = t.values
+  const big = input.type === 'int64' || input.type === 'uint64'
+  if (big && (v instanceof BigInt64Array)) return input.type === 'int64' ? v : BigUint64Array.from(v, (x) => BigInt.asUintN(64, x))
+  if (!big && v instanceof Int32Array && input.type === 'int32') return v
+  const n = v.length
+  const out = big ? (input.type === 'int64' ? new BigInt64Array(n) : new BigUint64Array(n)) : new INT_ARRAYS[input.type](n)
+  for (let i = 0; i < n; i++) {
+    const x = v[i] as number | bigint | string
+    if (typeof x === 'bigint') {
+      out[i] = big ? x : Number(x)
+      continue
+    }
+    const num = typeof x === 'string' ? parseNumber(x, where(i)) : x
+    if (!Number.isInteger(num))
+      throw errors.badInput(`${where(i)}: ${Number.isNaN(num) ? 'empty or NaN' : num} is not an integer (input "${input.name}" is ${input.type})`)
+    out[i] = big ? BigInt(num) : num
+  }
+  return out
+}

@@ -1,0 +1,73 @@
+/**
+ * The inside of a model Worker: loads the session on `init`, then answers `invoke` messages. Messages
+ * that arrive while the session loads wait in order.
+ */
+import { ByocError, errors } from '../errors'
+import { log, setLogLevel } from '../log'
+import { decoderFor, encoderFor } from '../serve/codecs'
+import type { DecodeOptions } from '../serve/codecs/types'
+import { buildFeeds } from './feeds'
+import { type OutputPlan, planOutputs, selectOutputs } from './outputs'
+import type { FromWorker, InvokeRequest, ToWorker, WorkerInit } from './protocol'
+import { type LoadedSession, createSession, warmUp } from './session'
+import { runModel } from './run'
+
+interface State {
+  loaded: LoadedSession
+  plan: OutputPlan
+  decodeOptions: DecodeOptions
+}
+
+export function startModelWorker(port: Worker): void {
+  let state: State | null = null
+  const waiting: InvokeRequest[] = []
+  const post = (message: FromWorker, transfer?: any[]) => port.postMessage(message, transfer as any)
+
+  port.onmessage = async (event: MessageEvent<ToWorker>) => {
+    const message = event.data
+    if (message.type === 'init') {
+      try {
+        state = await load(message)
+        const { loaded, plan } = state
+        const warmUpMs = await warmUp(loaded.session, loaded.signature.inputs)
+        post({
+          type: 'ready', index: message.index, provider: loaded.provider, fallbacks: loaded.fallbacks,
+          signature: loaded.signature, outputs: plan.names, warmUpMs, batching: false,
+        })
+        for (const m of waiting.splice(0)) await invoke(state, m, post)
+      } catch (error) {
+        post({ type: 'failed', index: message.index, message: error instanceof Error ? error.message : String(error) })
+      }
+      return
+    }
+    if (!state) waiting.push(message)
+    else await invoke(state, message, post)
+  }
+}
+
+async function load(init: WorkerInit): Promise<State> {
+  setLogLevel(init.logLevel)
+  const loaded = await createSession(init.session)
+  const plan = planOutputs(loaded.signature.outputs, init.outputs, init.classLabels, init.labelOutput)
+  const textInput = loaded.signature.inputs[0]?.type === 'string'
+  return { loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput } }
+}
+
+async function invoke(state: State, m: InvokeRequest, post: (msg: FromWorker, t?: any[]) => void) {
+  try {
+    const decoded = decoderFor(m.contentType)(m.body, state.decodeOptions)
+    if (decoded.records === 0) throw errors.badInput('the request holds no records')
+    const feeds = buildFeeds(decoded, state.loaded.signature)
+    const results = await runModel(state.loaded.session, state.loaded.signature, feeds, decoded.records)
+    const outputs = selectOutputs(results, state.plan, decoded.records)
+    const body = encoderFor(m.accept)({ records: decoded.records, outputs })
+    post({ type: 'result', id: m.id, body, contentType: m.accept, records: decoded.records },
+      typeof body === 'string' ? [] : [body.buffer as ArrayBuffer])
+  } catch (error) {
+    const e = error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
+    if (e.status >= 500) log.error(`invocation ${m.id}: ${e.message}`)
+    post({ type: 'error', id: m.id, error: e.toJSON() })
+  }
+}
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 500)

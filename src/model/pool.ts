@@ -1,0 +1,165 @@
+/**
+ * The HTTP thread's side of the model Workers: starts them, sends each invocation to the least busy
+ * one, enforces the per-request timeout, and replaces a Worker that timed out or crashed, re-sending
+ * the requests it still held so one slow request does not take others with it.
+ */
+import { ByocError, errors } from '../errors'
+import { log } from '../log'
+import { MODEL_WORKER_URL } from '../worker-url'
+import type { FromWorker, InvokeResult, WorkerInit, WorkerReady } from './protocol'
+
+export type PoolInit = Omit<WorkerInit, 'type' | 'index'>
+
+interface Pending {
+  id: number
+  body: Uint8Array
+  contentType: string
+  accept: string
+  timer: Timer
+  resolve: (r: InvokeResult) => void
+  reject: (e: ByocError) => void
+}
+
+interface Slot {
+  index: number
+  worker: Worker
+  inflight: Map<number, Pending>
+  /** 'starting' Workers queue requests until warm; a 'dead' one failed to (re)start and gets none. */
+  state: 'starting' | 'ready' | 'dead'
+}
+
+export class WorkerPool {
+  private slots: Slot[] = []
+  private nextId = 1
+  private closing = false
+
+  constructor(
+    private readonly size: number,
+    private readonly init: PoolInit,
+    private readonly timeoutMs: number,
+    private readonly maxInflight: number,
+  ) {}
+
+  /** Starts every Worker; resolves with the first one's description once all are warm. */
+  async start(): Promise<WorkerReady> {
+    const ready = await Promise.all(Array.from({ length: this.size }, (_, i) => this.spawn(i)))
+    return ready[0]
+  }
+
+  /** False once every Worker is dead (its restart failed): /ping then reports the server unhealthy. */
+  get healthy(): boolean {
+    return this.slots.some((s) => s.state !== 'dead')
+  }
+
+  get inflight(): number {
+    let n = 0
+    for (const s of this.slots) n += s.inflight.size
+    return n
+  }
+
+  invoke(body: Uint8Array, contentType: string, accept: string): Promise<InvokeResult> {
+    if (this.closing) return Promise.reject(errors.notReady('server is shutting down'))
+    const queued = this.inflight
+    if (queued >= this.maxInflight) return Promise.reject(errors.overloaded(queued))
+    return new Promise<InvokeResult>((resolve, reject) => {
+      const id = this.nextId++
+      const timer = setTimeout(() => this.timedOut(id), this.timeoutMs)
+      this.dispatch({ id, body, contentType, accept, resolve, reject, timer })
+    })
+  }
+
+  /** Waits for in-flight requests (bounded by the timeout), then stops the Workers. */
+  async close(): Promise<void> {
+    this.closing = true
+    const until = performance.now() + this.timeoutMs
+    while (this.inflight > 0 && performance.now() < until) await Bun.sleep(5)
+    for (const s of this.slots) s.worker.terminate()
+  }
+
+  private dispatch(p: Pending): void {
+    let best: Slot | null = null
+    for (const s of this.slots) if (s.state !== 'dead' && (!best || s.inflight.size < best.inflight.size)) best = s
+    if (!best) {
+      clearTimeout(p.timer)
+      return p.reject(errors.notReady('no model worker is running; see the container log'))
+    }
+    best.inflight.set(p.id, p)
+    best.worker.postMessage({ type: 'invoke', id: p.id, body: p.body, contentType: p.contentType, accept: p.accept })
+  }
+
+  private spawn(index: number): Promise<WorkerReady> {
+    const worker = new Worker(MODEL_WORKER_URL)
+    const slot: Slot = { index, worker, inflight: new Map(), state: 'starting' }
+    this.slots[index] = slot
+    return new Promise<WorkerReady>((resolve, reject) => {
+      const failed = (why: string) => {
+        // A Worker that dies before it is warm is not restarted: it would only die again.
+        slot.state = 'dead'
+        worker.terminate()
+        const orphans = [...slot.inflight.values()]
+        slot.inflight.clear()
+        for (const p of orphans) this.dispatch(p)
+        reject(new Error(why))
+      }
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        const m = event.data
+        switch (m.type) {
+          case 'ready':
+            slot.state = 'ready'
+            return resolve(m)
+          case 'failed':
+            return failed(m.message)
+          case 'result':
+          case 'error':
+            return this.settle(slot, m)
+        }
+      }
+      worker.onerror = (event) => {
+        const reason = (event as ErrorEvent).message ?? 'unknown error'
+        if (slot.state === 'ready') this.replace(slot, null, `worker crashed: ${reason}`)
+        else if (slot.state === 'starting') failed(`model worker ${index} crashed while loading: ${reason}`)
+      }
+      worker.postMessage({ ...this.init, type: 'init', index } satisfies WorkerInit)
+    })
+  }
+
+  private settle(slot: Slot, m: Extract<FromWorker, { type: 'result' | 'error' }>): void {
+    const p = slot.inflight.get(m.id)
+    if (!p) return // already answered (timed out)
+    slot.inflight.delete(m.id)
+    clearTimeout(p.timer)
+    if (m.type === 'result') p.resolve(m)
+    else p.reject(ByocError.from(m.error))
+  }
+
+  private timedOut(id: number): void {
+    const slot = this.slots.find((s) => s.inflight.has(id))
+    if (!slot) return
+    const p = slot.inflight.get(id)!
+    slot.inflight.delete(id)
+    p.reject(errors.timeout(this.timeoutMs / 1000))
+    // The Worker is still inside run(), which cannot be interrupted, so it is replaced.
+    this.replace(slot, id, `request ${id} exceeded ${this.timeoutMs / 1000} s`)
+  }
+
+  /** Terminates a Worker and starts a fresh one; the requests it held are sent again. */
+  private replace(slot: Slot, culprit: number | null, why: string): void {
+    if (this.slots[slot.index] !== slot || this.closing) return
+    log.warn(`replacing model worker ${slot.index}: ${why}`)
+    slot.state = 'dead'
+    slot.worker.terminate()
+    const orphans = [...slot.inflight.values()]
+    slot.inflight.clear()
+    this.spawn(slot.index).then(
+      () => log.info(`model worker ${slot.index} replaced`),
+      (e) => log.error(`model worker ${slot.index} could not be replaced: ${e.message}`),
+    )
+    for (const p of orphans) {
+      if (culprit === null) {
+        // After a crash nobody knows which request caused it; re-sending could crash the next Worker.
+        clearTimeout(p.timer)
+        p.reject(errors.modelFailed('the model worker crashed while holding this request'))
+      } else this.dispatch(p)
+    }
+  }
+}

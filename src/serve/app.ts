@@ -1,0 +1,86 @@
+/**
+ * The HTTP surface SageMaker talks to: /ping, /invocations, /execution-parameters. Bodies are read raw
+ * (Elysia's parser mangles application/x-npy and rejects application/jsonlines), media types are
+ * negotiated here so a 415/406 never costs a trip to a Worker, and the model work happens in Workers.
+ */
+import { Elysia } from 'elysia'
+import { errors } from '../errors'
+import type { WorkerPool } from '../model/pool'
+import { accessLog } from './access-log'
+import { decoderFor, decodableTypes, encodableTypes } from './codecs'
+import { errorResponse } from './error-response'
+import { canonicalType, negotiate, parseMediaType, requestContentType } from './media-type'
+
+/** Mutable readiness, flipped by the loader; /ping reads it on every call. */
+export interface ServerState {
+  ready: boolean
+  reason: string
+  pool: WorkerPool | null
+}
+
+export interface AppOptions {
+  state: ServerState
+  maxPayloadBytes: number
+  /** SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT or the model config's defaultAccept. */
+  defaultAccept: () => string | null
+  echoCustomAttributes: () => boolean
+  executionParameters: () => object
+}
+
+const CUSTOM_ATTRIBUTES = 'x-amzn-sagemaker-custom-attributes'
+
+export function createApp(o: AppOptions) {
+  return new Elysia()
+    .get('/ping', ({ request }) => {
+      const t0 = performance.now()
+      const ready = o.state.ready && (o.state.pool?.healthy ?? false)
+    const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
+      accessLog('GET', '/ping', res.status, t0, 0, ready ? 0 : o.state.reason.length + 1, inferenceId(request))
+      return res
+    })
+    .get('/execution-parameters', () => Response.json(o.executionParameters()))
+    .post('/invocations', ({ request }) => invocations(request, o), { parse: 'none' })
+    .onError(({ code, error, request }) => {
+      if (code === 'NOT_FOUND') {
+        const path = new URL(request.url).pathname
+        return errorResponse(errors.notFound(`no route ${request.method} ${path}; byoc serves GET /ping, POST /invocations, GET /execution-parameters`), request.headers.get('accept'))
+      }
+      return errorResponse(error, request.headers.get('accept'))
+    })
+}
+
+const inferenceId = (r: Request) => r.headers.get('x-amzn-sagemaker-inference-id')
+
+async function invocations(request: Request, o: AppOptions): Promise<Response> {
+  const started = performance.now()
+  const acceptHeader = request.headers.get('accept')
+  const echo = o.echoCustomAttributes() ? request.headers.get(CUSTOM_ATTRIBUTES) : null
+  const extra: Record<string, string> = echo ? { [CUSTOM_ATTRIBUTES]: echo.slice(0, 1024) } : {}
+  let bytesIn = 0
+  let bytesOut = 0
+  let response: Response
+  try {
+    const pool = o.state.pool
+    if (!o.state.ready || !pool) throw errors.notReady(o.state.reason)
+    const declared = requestContentType(request.headers)
+    // No Content-Type at all: CSV, the SageMaker convention for tabular data (see README).
+    const contentType = declared ? canonicalType(parseMediaType(declared).type) : 'text/csv'
+    decoderFor(contentType)
+    const fallback = o.defaultAccept() ?? (encodableTypes.includes(contentType) ? contentType : 'application/json')
+    const accept = negotiate(acceptHeader, encodableTypes, fallback)
+    const length = Number(request.headers.get('content-length'))
+    if (length > o.maxPayloadBytes) throw errors.payloadTooLarge(length, o.maxPayloadBytes)
+    const body = new Uint8Array(await request.arrayBuffer())
+    bytesIn = body.length
+    if (body.length > o.maxPayloadBytes) throw errors.payloadTooLarge(body.length, o.maxPayloadBytes)
+    if (body.length === 0) throw errors.badInput(`empty body; send records as ${decodableTypes.join(', ')}`)
+    const result = await pool.invoke(body, contentType, accept)
+    bytesOut = typeof result.body === 'string' ? Buffer.byteLength(result.body) : result.body.byteLength
+    response = new Response(result.body, { headers: { ...extra, 'content-type': result.contentType } })
+  } catch (error) {
+    response = errorResponse(error, acceptHeader, extra)
+    bytesOut = (await response.clone().arrayBuffer()).byteLength
+  }
+  accessLog('POST', '/invocations', response.status, started, bytesIn, bytesOut, inferenceId(request))
+  return response
+}

@@ -1,0 +1,128 @@
+/**
+ * `byoc serve`: listen at once (so /ping can say 503 while loading), then extract, find and load the
+ * model into warm Workers, then turn /ping to 200. SIGTERM stops accepting, lets requests in flight
+ * finish, and exits 0.
+ */
+import { type Config, ConfigError, loadConfig } from '../config'
+import { log, setLogLevel } from '../log'
+import { extractModelArchive } from '../model/extract-archive'
+import { gpuVisible, providerPlan } from '../model/execution-provider'
+import { findModelFile } from '../model/find-model'
+import { type ModelConfig, readModelConfig } from '../model/model-config'
+import { WorkerPool } from '../model/pool'
+import { describeValue, hasBatchAxis } from '../model/signature'
+import { preloadOnnxRuntimeLibrary } from '../onnx/runtime-library'
+import { VERSION } from '../version'
+import { type ServerState, createApp } from './app'
+import { detectResources, executionParameters } from './resources'
+import { chooseWorkers } from './workers'
+
+export async function serve(): Promise<void> {
+  const started = performance.now()
+  let config: Readonly<Config>
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    log.error(error.message)
+    process.exit(1)
+  }
+  setLogLevel(config.logLevel)
+  const resources = detectResources()
+  const workers = chooseWorkers(config, resources.cpus)
+  const state: ServerState = { ready: false, reason: 'model is loading', pool: null }
+  let modelConfig: ModelConfig | null = null
+  const app = createApp({
+    state,
+    maxPayloadBytes: config.maxPayloadBytes,
+    defaultAccept: () => config.defaultAccept ?? modelConfig?.defaultAccept ?? null,
+    echoCustomAttributes: () => modelConfig?.echoCustomAttributes ?? false,
+    executionParameters: () =>
+      executionParameters(resources, {
+        maxConcurrentTransforms: config.maxConcurrentTransforms,
+        maxPayloadBytes: config.maxPayloadBytes,
+        batchStrategy: config.batchStrategy,
+        payloadConfigured: config.payloadConfigured,
+        workers: workers.count,
+      }),
+  })
+  app.listen({
+    hostname: config.host,
+    port: config.port,
+    // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off.
+    idleTimeout: Math.min(255, Math.max(65, Math.ceil(config.timeoutSeconds) + 5)),
+    // A stale server on the same port must fail this start, not silently share the port.
+    reusePort: false,
+    // Our own check answers 413 with a message; Bun's limit is only a backstop for huge bodies.
+    maxRequestBodySize: config.maxPayloadBytes + 1024 * 1024,
+  })
+  log.info(`byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    log.info(`${signal} received: finishing ${state.pool?.inflight ?? 0} requests in flight, then exiting`)
+    // Stop accepting first; in-flight requests keep their connections until answered.
+    const closed = app.server?.stop(false)
+    await state.pool?.close()
+    await Promise.race([closed, Bun.sleep(2000)])
+    log.info('stopped')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+
+  try {
+    modelConfig = await loadModel(config, workers, state)
+    log.info(`ready in ${(performance.now() - started).toFixed(0)} ms`)
+  } catch (error) {
+    state.ready = false
+    state.reason = `model failed to load: ${error instanceof Error ? error.message : String(error)}`
+    log.error(`${state.reason}; /ping answers 503`)
+  }
+}
+
+async function loadModel(config: Readonly<Config>, workers: { count: number; threads: number; spinning: boolean }, state: ServerState) {
+  const extracted = await extractModelArchive(config.modelDir)
+  if (extracted) log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`)
+  const modelConfig = readModelConfig(config.modelDir)
+  const modelPath = findModelFile(config.modelDir, { fromConfig: modelConfig?.model, fromEnv: config.modelFile })
+  const library = preloadOnnxRuntimeLibrary()
+  const plan = providerPlan(config.device, config.deviceId, gpuVisible(process.env))
+  log.info(`model file ${modelPath}${library ? `; ONNX Runtime library ${library}` : ''}`)
+  const batching = modelConfig?.batching ?? {}
+  const pool = new WorkerPool(
+    workers.count,
+    {
+      session: { modelPath, plan, intraOpThreads: workers.threads, allowSpinning: workers.spinning, graphOptimization: config.graphOptimization },
+      outputs: config.outputs ?? modelConfig?.outputs ?? null,
+      classLabels: modelConfig?.classLabels ?? null,
+      labelOutput: modelConfig?.labelOutput ?? 'label',
+      csvHeader: config.csvHeader ?? modelConfig?.csvHeader ?? 'auto',
+      batching: {
+        maxBatchSize: config.maxBatchSize ?? batching.maxBatchSize ?? 64,
+        maxQueueDelayMs: config.maxQueueDelayMs ?? batching.maxQueueDelayMs ?? 0,
+        maxQueueSize: config.maxQueueSize,
+      },
+      logLevel: config.logLevel,
+    },
+    config.timeoutSeconds * 1000,
+    config.maxQueueSize,
+  )
+  const ready = await pool.start()
+  for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`)
+  if (ready.provider === 'cpu' && !ready.fallbacks.length) log.info('no GPU visible: running on CPU')
+  for (const i of ready.signature.inputs) log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)
+  for (const o of ready.signature.outputs) log.info(`output ${describeValue(o)}${ready.outputs.includes(o.name) ? '' : ' (not returned)'}`)
+  log.info(
+    `execution provider ${ready.provider}${ready.provider === 'cuda' ? ` (device ${config.deviceId})` : ''}; ` +
+      `${workers.count} workers x ${workers.threads} intra-op threads, spinning ${workers.spinning ? 'on' : 'off'}, ` +
+      `graph optimization ${config.graphOptimization}; warm-up run ${ready.warmUpMs.toFixed(1)} ms; returning ${ready.outputs.join(', ')}`,
+  )
+  state.pool = pool
+  state.ready = true
+  state.reason = ''
+  return modelConfig
+}
+
