@@ -29,7 +29,12 @@ export function startModelWorker(port: Worker): void {
       try {
         state = await load(message)
         const { loaded, plan } = state
-        const warmUpMs = await warmUp(loaded.session, loaded.signature.inputs)
+        // A model may legitimately refuse an all-zero record (fixed reshapes, lookups); it is loaded all
+        // the same, so a failed warm-up is logged, not fatal.
+        const warmUpMs = await warmUp(loaded.session, loaded.signature.inputs).catch((e: Error) => {
+          log.warn(`warm-up run failed, serving anyway: ${firstLine(e)}`)
+          return Number.NaN
+        })
         post({
           type: 'ready', index: message.index, provider: loaded.provider, fallbacks: loaded.fallbacks,
           signature: loaded.signature, outputs: plan.names, warmUpMs, batching: false,

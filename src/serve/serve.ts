@@ -118,7 +118,7 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
   log.info(
     `execution provider ${ready.provider}${ready.provider === 'cuda' ? ` (device ${config.deviceId})` : ''}; ` +
       `${workers.count} workers x ${workers.threads} intra-op threads, spinning ${workers.spinning ? 'on' : 'off'}, ` +
-      `graph optimization ${config.graphOptimization}; warm-up run ${ready.warmUpMs.toFixed(1)} ms; returning ${ready.outputs.join(', ')}`,
+      `graph optimization ${config.graphOptimization}; warm-up run ${Number.isNaN(ready.warmUpMs) ? 'failed' : `${ready.warmUpMs.toFixed(1)} ms`}; returning ${ready.outputs.join(', ')}`,
   )
   state.pool = pool
   state.ready = true
