@@ -51,6 +51,16 @@ describe('model loading', () => {
       await s.stop()
     }
   })
+  test('BYOC_DEVICE=cuda without CUDA fails the load clearly instead of running on CPU', async () => {
+    const s = await startServer(mlRoot({ 'model.onnx': classifier }), { BYOC_DEVICE: 'cuda' }, { waitReady: false })
+    try {
+      await Bun.sleep(1000)
+      expect((await fetch(`${s.url}/ping`)).status).toBe(503)
+      expect(s.log()).toContain('cuda session failed')
+    } finally {
+      await s.stop()
+    }
+  })
   test('model.tar.gz is extracted and served', async () => {
     const root = mlRoot({ 'model.tar.gz': tarGz([{ name: 'model.onnx', data: classifier }]) })
     const s = await startServer(root)

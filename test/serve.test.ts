@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { linearClassifierModel, twoInputModel, int64Model, stringModel, float64Model, boolModel, fixedBatchModel } from '../src/onnx/models'
 import { type Running, mlRoot, startServer } from './helpers/server'
 import { npyBytes, parseNpy } from './helpers/npy'
+import { decodeRecordIO, encodeRecordIO } from '../src/serve/codecs/recordio'
 
 // Weights chosen so the class is easy to predict by hand: class k wins when feature k is largest.
 const classifier = linearClassifierModel({
@@ -48,6 +49,7 @@ describe('routes', () => {
     expect(log).toContain('input  input: float32 [N, 4]')
     expect(log).toContain('output probabilities: float32 [N, 3]')
     expect(log).toMatch(/execution provider cpu; \d+ workers x \d+ intra-op threads/)
+    expect(log).toContain('no GPU visible: running on CPU')
     expect(log).toMatch(/POST \/invocations 200 [\d.]+ms in=8 out=\d+ inference-id=abc-123/)
   })
 })
@@ -111,6 +113,23 @@ describe('request formats', () => {
     const fortran = new Float64Array([0, 0, 0, 0, 0, 6, 5, 0])
     const res = await post(npyBytes('<f8', [2, 4], fortran.buffer, true), { 'content-type': 'application/x-npy', accept: 'text/csv' })
     expect((await res.text()).split('\n').map((l) => l.split(',')[0])).toEqual(['0', '2', ''])
+  })
+  test('text/libsvm: 1-based sparse features, missing ones NaN', async () => {
+    const res = await post('1 3:7\n0 1:2 2:0 3:0 4:0\n', { 'content-type': 'text/x-libsvm', accept: 'text/csv' })
+    expect(res.status).toBe(200)
+    // The first record has a NaN in the features the model sees, so its label is whatever argmax makes
+    // of NaN; the second record is unambiguous.
+    expect((await res.text()).split('\n')[1].split(',')[0]).toBe('0')
+  })
+  test('application/x-recordio-protobuf in and out', async () => {
+    const body = encodeRecordIO({ records: 2, outputs: [{ name: 'values', dtype: 'float32', dims: [2, 4], data: new Float32Array([0, 0, 3, 0, 0, 3, 0, 0]) }] })
+    const res = await post(body, { 'content-type': 'application/x-recordio-protobuf', accept: 'application/x-recordio-protobuf' })
+    expect(res.status).toBe(200)
+    const decoded = decodeRecordIO(new Uint8Array(await res.arrayBuffer()), { csvHeader: 'absent', textInput: false })
+    expect(decoded.records).toBe(2)
+    const t = decoded.tensors as { values: Float64Array; shape: number[] }
+    expect(t.shape).toEqual([2, 4])
+    expect([t.values[0], t.values[4]]).toEqual([2, 1])
   })
   test('missing Accept answers in the request type; */* too', async () => {
     for (const accept of [undefined, '*/*']) {

@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'bun:test'
+import { ConfigError, loadConfig } from './config'
+
+describe('loadConfig', () => {
+  test('defaults are the SageMaker ones', () => {
+    const c = loadConfig({})
+    expect(c).toMatchObject({ mlRoot: '/opt/ml', modelDir: '/opt/ml/model', port: 8080, timeoutSeconds: 60, maxPayloadBytes: 6 * 1024 * 1024 })
+    expect(c.payloadConfigured).toBe(false)
+    expect(Object.isFrozen(c)).toBe(true)
+  })
+  test('BYOC_ML_ROOT relocates the tree; SM_MODEL_DIR moves the model dir alone', () => {
+    expect(loadConfig({ BYOC_ML_ROOT: '/tmp/x' })).toMatchObject({ modelDir: '/tmp/x/model', outputDir: '/tmp/x/output' })
+    expect(loadConfig({ BYOC_ML_ROOT: '/tmp/x', SM_MODEL_DIR: '/m' })).toMatchObject({ modelDir: '/m', inputDir: '/tmp/x/input' })
+  })
+  test('SageMaker names win over the short ones', () => {
+    const c = loadConfig({ SAGEMAKER_MODEL_SERVER_TIMEOUT: '5', MODEL_SERVER_TIMEOUT: '9', SAGEMAKER_MODEL_SERVER_WORKERS: '3', MODEL_SERVER_WORKERS: '1' })
+    expect(c.timeoutSeconds).toBe(5)
+    expect(c.workers).toBe(3)
+  })
+  test('payload limit, batch strategy and port', () => {
+    const c = loadConfig({ SAGEMAKER_MAX_PAYLOAD_IN_MB: '20', SAGEMAKER_BATCH_STRATEGY: 'SingleRecord', SAGEMAKER_BIND_TO_PORT: '9000', SAGEMAKER_BATCH: 'true' })
+    expect(c).toMatchObject({ maxPayloadBytes: 20 * 1024 * 1024, payloadConfigured: true, batchStrategy: 'SINGLE_RECORD', port: 9000, batchTransform: true })
+  })
+  test('every bad variable is named in one error', () => {
+    try {
+      loadConfig({ SAGEMAKER_BIND_TO_PORT: 'eighty', BYOC_DEVICE: 'tpu', MODEL_SERVER_WORKERS: '0' })
+      throw new Error('expected a ConfigError')
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError)
+      const m = (e as Error).message
+      expect(m).toContain('SAGEMAKER_BIND_TO_PORT="eighty"')
+      expect(m).toContain('BYOC_DEVICE="tpu"')
+      expect(m).toContain('MODEL_SERVER_WORKERS="0"')
+    }
+  })
+  test('BYOC_OUTPUTS is a list; BYOC_CSV_HEADER is null unless set', () => {
+    expect(loadConfig({ BYOC_OUTPUTS: 'label, probabilities' }).outputs).toEqual(['label', 'probabilities'])
+    expect(loadConfig({}).csvHeader).toBeNull()
+    expect(loadConfig({ BYOC_CSV_HEADER: 'present' }).csvHeader).toBe('present')
+  })
+})
