@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Builds the real Dockerfile's cpu target and runs the image as SageMaker would, on a machine with no
+# Docker engine and no image registry (CI): base images are made locally with debootstrap and swapped
+# in through the Dockerfile's build args; podman builds, buildah runs (both with chroot isolation).
+#
+#   sudo scripts/container-test.sh          (root: installs podman, buildah, debootstrap with apt-get)
+#
+# Checks: the image builds; its config (exec-form entrypoint, labels, env); `byoc --version` runs in it;
+# `train` on local_test/test_dir (skipped while byoc train is a placeholder), then `serve` of what it
+# trained (or of local_test/make_demo_model.ts's model): /ping 200, payload.csv answered line by line,
+# SIGTERM → exit 0. Prints the image size and the time from start to the first /ping 200.
+# Last line: `container: N passed, N failed`; exit status 1 on any failure, including unreachable mirrors.
+#
+# Environment: BYOC_CONTAINER_CACHE (debootstrap cache, default $TMPDIR/byoc-container-cache),
+# DEBIAN_MIRROR (default: the host's apt mirror), IMAGE (default localhost/byoc:container-test).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${BYOC_CONTAINER_CACHE:-${TMPDIR:-/tmp}/byoc-container-cache}
+image=${IMAGE:-localhost/byoc:container-test}
+suite=bookworm
+work=$(mktemp -d "${TMPDIR:-/tmp}/byoc-container-test.XXXXXX")
+passed=0
+failed=0
+serve_pid=
+byoc=
+
+step() { printf '\n== %s\n' "$*"; }
+pass() { echo "PASS: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+finish() {
+  echo
+  echo "container: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+  exit $?
+}
+cleanup() {
+  # Only what this script started: the byoc server it launched, if still up, and its scratch folder.
+  if [ -n "$byoc" ] && kill -0 "$byoc" 2>/dev/null; then kill -KILL "$byoc"; fi
+  if [ -n "$serve_pid" ]; then wait "$serve_pid" 2>/dev/null; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ms() { date +%s%3N; }
+
+if [ "$(id -u)" != 0 ]; then
+  fail "must run as root (apt-get, debootstrap and rootful podman/buildah)"
+  finish
+fi
+
+step "tools: podman, buildah, debootstrap, curl"
+missing=()
+for tool in podman buildah debootstrap curl; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "+ apt-get update && apt-get install -y ${missing[*]}"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >"$work/apt.log" 2>&1; then
+    tail -n 15 "$work/apt.log"
+    fail "apt-get could not install ${missing[*]}: the Debian package mirror looks unreachable (see above)"
+    finish
+  fi
+fi
+podman --version && buildah --version
+
+# ---- local base images ---------------------------------------------------------------------------
+mirror=${DEBIAN_MIRROR:-$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)}
+mirror=${mirror:-$(sed -n "s/^deb \(http[^ ]*\) $suite .*/\1/p" /etc/apt/sources.list 2>/dev/null | head -n 1)}
+mirror=${mirror:-http://deb.debian.org/debian}
+rootfs_tar=$cache/$suite-minbase.tar
+debs=$cache/$suite-debs
+step "debootstrap --variant=minbase $suite (cached in $cache)"
+if [ ! -s "$rootfs_tar" ] || [ ! -d "$debs" ]; then
+  mkdir -p "$cache"
+  rm -rf "$cache/rootfs"
+  echo "+ debootstrap --variant=minbase $suite $cache/rootfs $mirror"
+  if ! debootstrap --variant=minbase "$suite" "$cache/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1; then
+    tail -n 15 "$work/debootstrap.log"
+    fail "debootstrap could not fetch $suite from $mirror: the Debian mirror looks unreachable (see above)"
+    finish
+  fi
+  rm -rf "$debs" && mkdir -p "$debs"
+  mv "$cache/rootfs/var/cache/apt/archives/"*.deb "$debs/"
+  tar -C "$cache/rootfs" -cf "$rootfs_tar.tmp" . && mv "$rootfs_tar.tmp" "$rootfs_tar"
+  rm -rf "$cache/rootfs"
+else
+  echo "cached: $rootfs_tar"
+fi
+
+bun=$(readlink -f "$root/node_modules/.bin/bun" 2>/dev/null || command -v bun)
+if [ -z "$bun" ] || ! bun_version=$("$bun" --version); then
+  fail "no bun binary: run 'bun install' in $root first (node_modules/.bin/bun)"
+  finish
+fi
+minbase=localhost/byoc-standin/minbase:$suite
+cc=localhost/byoc-standin/cc:$suite
+bun_image=localhost/byoc-standin/bun:$bun_version
+
+step "stand-in base images: $minbase, $cc (for gcr.io/distroless/cc-debian12), $bun_image (for oven/bun)"
+if ! podman image exists "$minbase"; then
+  echo "+ podman import $rootfs_tar $minbase"
+  podman import -q "$rootfs_tar" "$minbase" >/dev/null || { fail "podman import of the minbase rootfs"; finish; }
+fi
+if ! podman image exists "$cc"; then
+  # distroless cc = glibc, libgcc, libstdc++, tzdata, base-files and a root user; the same Debian packages.
+  ccdir=$work/cc
+  mkdir -p "$ccdir"
+  for pkg in base-files tzdata libc6 libgcc-s1 gcc-12-base libstdc++6; do
+    deb=$(ls "$debs/${pkg}_"*.deb 2>/dev/null | head -n 1)
+    [ -n "$deb" ] || { fail "package $pkg missing from the debootstrap cache $debs"; finish; }
+    dpkg-deb -x "$deb" "$ccdir"
+  done
+  if [ -f /etc/ssl/certs/ca-certificates.crt ]; then # distroless ships a CA bundle too
+    mkdir -p "$ccdir/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$ccdir/etc/ssl/certs/"
+  fi
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n' >"$ccdir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$ccdir/etc/group"
+  chmod 1777 "$ccdir/tmp"
+  echo "+ podman import (distroless-like rootfs) $cc"
+  tar -C "$ccdir" -c . | podman import -q - "$cc" >/dev/null || { fail "podman import of the cc rootfs"; finish; }
+fi
+if ! podman image exists "$bun_image"; then
+  mkdir -p "$work/bunctx"
+  cp "$bun" "$work/bunctx/bun"
+  printf 'FROM %s\nCOPY bun /usr/local/bin/bun\nRUN ln -s bun /usr/local/bin/bunx && bun --version\n' "$minbase" >"$work/bunctx/Containerfile"
+  echo "+ podman build --isolation chroot -t $bun_image (minbase + $bun)"
+  podman build -q --isolation chroot -t "$bun_image" "$work/bunctx" >/dev/null || { fail "build of $bun_image"; finish; }
+fi
+podman images --filter reference='localhost/byoc-standin/*'
+
+# ---- build the real Dockerfile ------------------------------------------------------------------
+step "podman build --target cpu (the real Dockerfile, base images swapped by build args)"
+build=(podman build --isolation chroot --target cpu -t "$image"
+  --build-arg "BUN_IMAGE=$bun_image" --build-arg "CPU_BASE_IMAGE=$cc")
+ca=/etc/ssl/certs/ca-certificates.crt
+if [ -f "$ca" ]; then
+  # Builds reach the npm registry through this host's proxy: trust the host's CA bundle inside.
+  build+=(-v "$ca:$ca:ro" --build-arg "NODE_EXTRA_CA_CERTS=$ca")
+fi
+echo "+ ${build[*]} $root"
+previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null)
+t=$(ms)
+if "${build[@]}" "$root" >"$work/build.log" 2>&1; then
+  pass "cpu image builds ($(( ($(ms) - t) / 1000 )) s)"
+  # Keep podman's storage bounded across runs: drop the image this build replaced (layer cache stays).
+  if [ -n "$previous" ] && [ "$previous" != "$(podman image inspect --format '{{.Id}}' "$image")" ]; then
+    podman rmi "$previous" >/dev/null 2>&1 || true
+  fi
+else
+  tail -n 30 "$work/build.log"
+  fail "cpu image build (log above)"
+  finish
+fi
+
+size=$(podman image inspect --format '{{.Size}}' "$image")
+echo "image size: $((size / 1000000)) MB ($size bytes, uncompressed; stand-in base $(($(podman image inspect --format '{{.Size}}' "$cc") / 1000000)) MB)"
+
+entrypoint=$(podman image inspect --format '{{json .Config.Entrypoint}}' "$image")
+label=$(podman image inspect --format '{{index .Config.Labels "com.amazonaws.sagemaker.capabilities.accept-bind-to-port"}}' "$image")
+envs=$(podman image inspect --format '{{range .Config.Env}}{{.}} {{end}}' "$image")
+if [ "$entrypoint" = '["/app/byoc"]' ] && [ "$label" = true ] && [[ "$envs" == *TMPDIR=/tmp* ]] &&
+  [[ "$envs" == *LD_LIBRARY_PATH=/opt/ort/lib* ]] && [[ "$envs" == *NODE_ENV=production* ]] &&
+  [[ "$envs" == *ORT_DISABLE_TELEMETRY=1* ]]; then
+  pass "image config: ENTRYPOINT $entrypoint, accept-bind-to-port=$label, env $envs"
+else
+  fail "image config: ENTRYPOINT $entrypoint, accept-bind-to-port=${label:-missing}, env $envs"
+fi
+
+ctr=$(buildah from --quiet "$image")
+version=$(buildah run --isolation chroot "$ctr" -- /app/byoc --version 2>&1)
+rc=$?
+buildah rm "$ctr" >/dev/null
+if [ $rc -eq 0 ] && [[ "$version" == byoc\ * ]]; then pass "byoc --version in the image: $version"; else fail "byoc --version in the image (exit $rc): $version"; fi
+
+# ---- train, then serve what it trained -----------------------------------------------------------
+export CONTAINER_RUNTIME=buildah LOCAL_TEST_DIR=$root/local_test TEST_DIR=$work/test_dir
+cp -a "$root/local_test/test_dir" "$TEST_DIR"
+# shellcheck source=../local_test/common.sh
+. "$root/local_test/common.sh"
+
+step "train (local_test/train_local.sh)"
+"$root/local_test/train_local.sh" "$image" >"$work/train.log" 2>&1
+rc=$?
+cat "$work/train.log"
+model=demo
+if [ $rc -eq 0 ] && [ -n "$(find "$TEST_DIR/model" -type f ! -name .gitkeep)" ]; then
+  pass "train exits 0 and writes $(cd "$TEST_DIR/model" && find . -type f ! -name .gitkeep | tr '\n' ' ')"
+  model=trained
+elif grep -q 'not built yet' "$work/train.log"; then
+  echo "SKIP: byoc train is not built yet; serving local_test/make_demo_model.ts's model instead"
+else
+  fail "train (exit $rc; log above); serving the demo model instead"
+fi
+if [ "$model" = demo ]; then
+  echo "+ bun local_test/make_demo_model.ts $TEST_DIR/model"
+  (cd "$root" && "$bun" local_test/make_demo_model.ts "$TEST_DIR/model") || { fail "making the demo model"; finish; }
+fi
+
+step "serve (local_test/serve_local.sh), as SageMaker: ENTRYPOINT + serve, test_dir at /opt/ml"
+port=
+for _ in $(seq 20); do
+  p=$((20000 + RANDOM % 20000))
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p && break; fi
+done
+export PORT=$port
+t0=$(ms)
+"$root/local_test/serve_local.sh" "$image" >"$work/serve.log" 2>&1 &
+serve_pid=$!
+code=
+while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
+  code=$(curl -s -o "$work/ping.body" -w '%{http_code}' "http://127.0.0.1:$port/ping")
+  [ "$code" = 200 ] && break
+  sleep 0.02
+done
+t1=$(ms)
+byoc=$(byoc_pid "$serve_pid")
+if [ "$code" = 200 ] && [ ! -s "$work/ping.body" ]; then
+  pass "GET /ping → 200 with an empty body"
+  echo "start → first /ping 200: $((t1 - t0)) ms (from launching buildah run on port $port)"
+  ready=$(grep -o 'ready in [0-9.]* ms' "$work/serve.log" | head -n 1)
+  echo "byoc's own start-up (its log): ${ready:-no 'ready in' line}"
+else
+  cat "$work/serve.log"
+  fail "GET /ping → ${code:-no answer} within 60 s (serve log above)"
+  finish
+fi
+
+step "POST /invocations: local_test/predict.sh payload.csv text/csv"
+payload=$root/local_test/payload.csv
+"$root/local_test/predict.sh" "$payload" text/csv >"$work/answer.csv" 2>"$work/predict.err"
+rc=$?
+cat "$work/predict.err"
+head -n 3 "$work/answer.csv"
+rows=$(wc -l <"$payload")
+# Expected labels: the demo model's petal-length rule, or the true iris labels for a trained model.
+if [ "$model" = demo ]; then
+  awk -F, '{ print ($3 <= 2.45 ? 0 : ($3 <= 4.85 ? 1 : 2)) }' "$payload" >"$work/expected"
+else
+  awk -F, 'NR == FNR { label[$2 "," $3 "," $4 "," $5] = $1; next } { print label[$0] }' \
+    "$TEST_DIR/input/data/training/iris.csv" "$payload" >"$work/expected"
+fi
+if [ $rc -eq 0 ] && [ "$(wc -l <"$work/answer.csv")" -eq "$rows" ] && [ "$(tail -c 1 "$work/answer.csv" | od -An -c | tr -d ' ')" = '\n' ]; then
+  pass "answer has one line per payload row ($rows), each ending in \\n"
+else
+  fail "answer (exit $rc) has $(wc -l <"$work/answer.csv") lines for $rows rows, or no final newline"
+fi
+# Line by line: the first field is the label (outputs in model order: label, then probabilities).
+mismatches=$(paste -d '|' "$work/expected" "$work/answer.csv" | awk -F'|' '{ split($2, f, ","); if (f[1] == "" || f[1] + 0 != $1 + 0) printf "line %d: expected label %s, got \"%s\"\n", NR, $1, $2 }')
+wrong=$(printf '%s' "$mismatches" | grep -c . || true)
+allowed=0
+[ "$model" = trained ] && allowed=$((rows / 10)) # a trained model may miss a few training rows
+if [ "$wrong" -le "$allowed" ] && [ "$(wc -l <"$work/answer.csv")" -eq "$rows" ]; then
+  pass "answers match line by line ($((rows - wrong))/$rows labels as expected from the $model model)"
+else
+  printf '%s\n' "$mismatches" | head -n 10
+  fail "answers match line by line: $wrong of $rows lines differ (allowed $allowed)"
+fi
+
+step "SIGTERM to byoc (pid ${byoc:-?}); it must finish and exit 0"
+if [ -z "$byoc" ]; then
+  fail "no byoc process found under serve_local.sh (pid $serve_pid)"
+else
+  echo "+ kill -TERM $byoc"
+  kill -TERM "$byoc"
+  t=$(ms)
+  while kill -0 "$serve_pid" 2>/dev/null && [ $(($(ms) - t)) -lt 30000 ]; do sleep 0.05; done
+  if kill -0 "$serve_pid" 2>/dev/null; then
+    fail "serve still running 30 s after SIGTERM (SageMaker would SIGKILL it)"
+  else
+    wait "$serve_pid"
+    rc=$?
+    serve_pid=
+    if [ $rc -eq 0 ]; then pass "serve exits 0 on SIGTERM ($(($(ms) - t)) ms)"; else fail "serve exit code $rc on SIGTERM"; fi
+  fi
+fi
+echo "-- serve log (last 15 lines)"
+tail -n 15 "$work/serve.log"
+
+finish
