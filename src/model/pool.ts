@@ -68,10 +68,13 @@ export class WorkerPool {
     })
   }
 
-  /** Waits for in-flight requests (bounded by the timeout), then stops the Workers. */
+  /**
+   * Waits for in-flight requests, then stops the Workers. The wait is bounded by the request timeout and
+   * by 25 s, inside the 30 s SageMaker leaves between SIGTERM and SIGKILL.
+   */
   async close(): Promise<void> {
     this.closing = true
-    const until = performance.now() + this.timeoutMs
+    const until = performance.now() + Math.min(this.timeoutMs, 25_000)
     while (this.inflight > 0 && performance.now() < until) await Bun.sleep(5)
     for (const s of this.slots) s.worker.terminate()
   }
