@@ -121,7 +121,7 @@ describe('model loading', () => {
     try {
       const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv', accept: 'application/json' } })
       expect(res.status).toBe(500)
-      const error = (await res.json()).error as string
+      const error = (await res.json() as any).error as string
       expect(error).toStartWith('model failed:')
       expect(error).not.toContain('    at ')
       expect((await fetch(`${s.url}/ping`)).status).toBe(200)
@@ -138,8 +138,8 @@ describe('limits', () => {
       const big = csv(140000, 4) // 8 bytes a row: 1.12 MB
       const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: big, headers: { 'content-type': 'text/csv', accept: 'application/json' } })
       expect(res.status).toBe(413)
-      expect((await res.json()).error).toContain('1048576')
-      expect((await (await fetch(`${s.url}/execution-parameters`)).json()).MaxPayloadInMB).toBe(1)
+      expect((await res.json() as any).error).toContain('1048576')
+      expect(((await (await fetch(`${s.url}/execution-parameters`)).json()) as any).MaxPayloadInMB).toBe(1)
       const ok = await fetch(`${s.url}/invocations`, { method: 'POST', body: csv(1000, 4), headers: { 'content-type': 'text/csv' } })
       expect(ok.status).toBe(200)
     } finally {
@@ -151,7 +151,7 @@ describe('limits', () => {
     try {
       const slow = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv', accept: 'application/json' } })
       expect(slow.status).toBe(504)
-      expect((await slow.json()).error).toContain('0.05 s')
+      expect(((await slow.json()) as any).error).toContain('0.05 s')
       expect(s.log()).toContain('replacing model worker 0')
       await waitForPing(s, 200)
       expect((await fetch(`${s.url}/ping`)).status).toBe(200)

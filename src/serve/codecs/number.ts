@@ -62,7 +62,8 @@ const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i)
  * value); falls back to it outside the powers of ten doubles hold exactly. Ties may round either way,
  * both of which read back the same.
  */
-export function formatFloat32(v: number): string {
+export function formatFloat32(v: number, round: (x: number) => number = Math.fround): string {
+  if (round !== Math.fround) return formatFloat32Slow(v, round) // float16 outputs
   if (!Number.isFinite(v)) return special(v)
   if (Number.isInteger(v) && v > -16777216 && v < 16777216) return String(v)
   const e = Math.floor(Math.log10(Math.abs(v)))
