@@ -29,6 +29,15 @@ describe('command line', () => {
 })
 
 describe('model loading', () => {
+  test('starts from a directory holding node_modules (protobufjs must not load packages from the cwd)', async () => {
+    const s = await startServer(mlRoot({ 'model.onnx': classifier }), {}, { cwd: join(import.meta.dir, '..') })
+    try {
+      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      expect(res.status).toBe(200)
+    } finally {
+      await s.stop()
+    }
+  })
   test('a broken model is never reported healthy: /ping and /invocations answer 503 and the log says why', async () => {
     const s = await startServer(mlRoot({ 'model.onnx': brokenModelBytes() }), {}, { waitReady: false })
     try {

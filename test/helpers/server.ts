@@ -33,14 +33,14 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-export async function startServer(root: string, env: Record<string, string> = {}, opts: { waitReady?: boolean } = {}): Promise<Running> {
+export async function startServer(root: string, env: Record<string, string> = {}, opts: { waitReady?: boolean; cwd?: string } = {}): Promise<Running> {
   const port = await freePort()
   const proc = spawn([BINARY, 'serve'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', BYOC_ML_ROOT: root, SAGEMAKER_BIND_TO_PORT: String(port), BYOC_HOST: '127.0.0.1', ...env },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',
-    cwd: '/',
+    cwd: opts.cwd ?? '/',
   })
   let text = ''
   const pump = async (stream: ReadableStream<Uint8Array>) => {

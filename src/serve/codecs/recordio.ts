@@ -7,7 +7,7 @@
  * Responses: one Record per output record, `features["values"]` a dense Float32Tensor of every output's
  * values for that record, side by side.
  */
-import protobuf from 'protobufjs'
+import protobuf from '../../protobuf'
 import { ByocError, errors } from '../../errors'
 import { outputViews } from './outputs'
 import { plural } from './text'
