@@ -1,21 +1,26 @@
 /**
  * The inside of a model Worker: loads the session on `init`, then answers `invoke` messages. Messages
- * that arrive while the session loads wait in order.
+ * that arrive while the session loads wait in order. Each request is decoded and checked against the
+ * model here (a bad one is answered alone), then run, merged with others by the Batcher when batching is on.
  */
 import { ByocError, errors } from '../errors'
 import { log, setLogLevel } from '../log'
 import { decoderFor, encoderFor } from '../serve/codecs'
 import type { DecodeOptions } from '../serve/codecs/types'
+import { Batcher } from './batcher'
 import { buildFeeds } from './feeds'
 import { type OutputPlan, planOutputs, selectOutputs } from './outputs'
 import type { FromWorker, InvokeRequest, ToWorker, WorkerInit } from './protocol'
 import { type LoadedSession, createSession, warmUp } from './session'
 import { runModel } from './run'
+import { hasBatchAxis } from './signature'
 
 interface State {
   loaded: LoadedSession
   plan: OutputPlan
   decodeOptions: DecodeOptions
+  /** Null when batching is off (maxBatchSize ≤ 1, or an input without a symbolic first dimension). */
+  batcher: Batcher | null
 }
 
 export function startModelWorker(port: Worker): void {
@@ -37,9 +42,10 @@ export function startModelWorker(port: Worker): void {
         })
         post({
           type: 'ready', index: message.index, provider: loaded.provider, fallbacks: loaded.fallbacks,
-          signature: loaded.signature, outputs: plan.names, warmUpMs, batching: false,
+          signature: loaded.signature, outputs: plan.names, warmUpMs, batching: state.batcher !== null,
         })
-        for (const m of waiting.splice(0)) await invoke(state, m, post)
+        // Not awaited: requests that queued during loading may share a batch.
+        for (const m of waiting.splice(0)) void invoke(state, m, post)
       } catch (error) {
         post({ type: 'failed', index: message.index, message: error instanceof Error ? error.message : String(error) })
       }
@@ -55,7 +61,13 @@ async function load(init: WorkerInit): Promise<State> {
   const loaded = await createSession(init.session)
   const plan = planOutputs(loaded.signature.outputs, init.outputs, init.classLabels, init.labelOutput)
   const textInput = loaded.signature.inputs[0]?.type === 'string'
-  return { loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput } }
+  const { inputs, outputs } = loaded.signature
+  const batchable = inputs.every(hasBatchAxis) && outputs.every((o) => o.type !== 'non-tensor')
+  const { maxBatchSize, maxQueueDelayMs } = init.batching
+  const batcher = batchable && maxBatchSize > 1
+    ? new Batcher({ maxBatchSize, maxQueueDelayMs, run: (feeds, records) => runModel(loaded.session, loaded.signature, feeds, records) })
+    : null
+  return { loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput }, batcher }
 }
 
 async function invoke(state: State, m: InvokeRequest, post: (msg: FromWorker, t?: any[]) => void) {
@@ -63,7 +75,9 @@ async function invoke(state: State, m: InvokeRequest, post: (msg: FromWorker, t?
     const decoded = decoderFor(m.contentType)(m.body, state.decodeOptions)
     if (decoded.records === 0) throw errors.badInput('the request holds no records')
     const feeds = buildFeeds(decoded, state.loaded.signature)
-    const results = await runModel(state.loaded.session, state.loaded.signature, feeds, decoded.records)
+    const results = state.batcher
+      ? await state.batcher.submit(feeds, decoded.records)
+      : await runModel(state.loaded.session, state.loaded.signature, feeds, decoded.records)
     const outputs = selectOutputs(results, state.plan, decoded.records)
     const body = encoderFor(m.accept)({ records: decoded.records, outputs })
     post({ type: 'result', id: m.id, body, contentType: m.accept, records: decoded.records },

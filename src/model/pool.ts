@@ -43,6 +43,12 @@ export class WorkerPool {
   /** Starts every Worker; resolves with the first one's description once all are warm. */
   async start(): Promise<WorkerReady> {
     const ready = await Promise.all(Array.from({ length: this.size }, (_, i) => this.spawn(i)))
+    const { maxBatchSize, maxQueueDelayMs } = this.init.batching
+    log.info(
+      ready[0].batching
+        ? `dynamic batching on: up to ${maxBatchSize} records per run, max queue delay ${maxQueueDelayMs} ms, queue bound ${this.maxInflight} requests`
+        : `dynamic batching off: ${maxBatchSize <= 1 ? `max batch size is ${maxBatchSize}` : 'the model has an input without a batch axis or a non-tensor output'}; queue bound ${this.maxInflight} requests`,
+    )
     return ready[0]
   }
 

@@ -1,0 +1,47 @@
+/**
+ * The in-process baseline: the same decode → buildFeeds → run → selectOutputs → encode steps the Worker
+ * does, in a loop on one thread for a few seconds, with no HTTP and no Worker messages. Prints one JSON
+ * line: iterations/s and the mean milliseconds of each step.
+ * Usage: bun bench/inprocess.ts <model.onnx> <body.csv> <seconds> <intra-op threads>
+ */
+import { readFileSync } from 'node:fs'
+import { buildFeeds } from '../src/model/feeds'
+import { providerPlan } from '../src/model/execution-provider'
+import { planOutputs, selectOutputs } from '../src/model/outputs'
+import { runModel } from '../src/model/run'
+import { createSession } from '../src/model/session'
+import { decoderFor, encoderFor } from '../src/serve/codecs'
+
+const [modelPath, bodyPath, secondsArg, threadsArg] = process.argv.slice(2)
+const body = new Uint8Array(readFileSync(bodyPath))
+const loaded = await createSession({
+  modelPath, plan: providerPlan('cpu', 0, false), intraOpThreads: Number(threadsArg), allowSpinning: false, graphOptimization: 'all',
+})
+const plan = planOutputs(loaded.signature.outputs, null, null)
+const decode = decoderFor('text/csv')
+const encode = encoderFor('text/csv')
+const options = { csvHeader: 'auto', textInput: false } as const
+
+const spent = { decode: 0, feeds: 0, run: 0, encode: 0 }
+let n = 0
+const until = performance.now() + Number(secondsArg) * 1000
+const started = performance.now()
+while (performance.now() < until) {
+  const t0 = performance.now()
+  const decoded = decode(body, options)
+  const t1 = performance.now()
+  const feeds = buildFeeds(decoded, loaded.signature)
+  const t2 = performance.now()
+  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records)
+  const t3 = performance.now()
+  encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
+  const t4 = performance.now()
+  spent.decode += t1 - t0
+  spent.feeds += t2 - t1
+  spent.run += t3 - t2
+  spent.encode += t4 - t3
+  n++
+}
+const elapsed = (performance.now() - started) / 1000
+const ms = (x: number) => Number((x / n).toFixed(4))
+console.log(JSON.stringify({ rps: n / elapsed, iterations: n, decodeMs: ms(spent.decode), feedsMs: ms(spent.feeds), runMs: ms(spent.run), encodeMs: ms(spent.encode) }))

@@ -1,0 +1,217 @@
+/**
+ * `bun run bench`: builds the benchmark models, starts dist/byoc for each measurement, drives load with
+ * wrk from a separate process, and writes bench/RESULTS.md. See bench/README.md for what each figure means.
+ * Options: --seconds N (per load run, default 3).
+ */
+import { cpus, loadavg, totalmem } from 'node:os'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type BenchModel, benchModels, csvBody } from './models'
+import { type Server, modelRoot, startServer } from './server'
+import { type LoadResult, haveWrk, wrk } from './wrk'
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback
+}
+const SECONDS = arg('--seconds', 3)
+const ROWS = [1, 150, 1000]
+const CONNECTIONS = [1, 8, 64]
+
+if (!haveWrk()) {
+  console.error('bench needs wrk on PATH: apt-get update && apt-get install -y wrk')
+  process.exit(1)
+}
+
+const work = mkdtempSync(join(tmpdir(), 'byoc-bench-bodies-'))
+const models = benchModels()
+const roots = new Map(models.map((m) => [m, modelRoot(m.bytes)]))
+const bodyFile = (m: BenchModel, rows: number) => {
+  const path = join(work, `${m.features}x${rows}.csv`)
+  writeFileSync(path, csvBody(rows, m.features))
+  return path
+}
+const say = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`)
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+
+async function withServer<T>(m: BenchModel, env: Record<string, string>, f: (s: Server) => Promise<T>): Promise<T> {
+  const s = await startServer(roots.get(m)!, env)
+  try {
+    return await f(s)
+  } finally {
+    await s.stop()
+  }
+}
+
+async function measure(s: Server, m: BenchModel, rows: number, connections: number, seconds = SECONDS): Promise<LoadResult> {
+  const file = bodyFile(m, rows)
+  await wrk(s.url, file, Math.min(connections, 8), 1) // warm caches and JIT
+  const r = await wrk(s.url, file, connections, seconds)
+  say(`${m.name} ${rows} rows x${connections}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms${r.errors ? ` errors ${r.errors}` : ''}`)
+  return r
+}
+
+function inProcess(m: BenchModel, rows: number, threads: number): { rps: number; decodeMs: number; feedsMs: number; runMs: number; encodeMs: number } {
+  const modelPath = join(roots.get(m)!, 'model', 'model.onnx')
+  const r = Bun.spawnSync([process.execPath, join(import.meta.dir, 'inprocess.ts'), modelPath, bodyFile(m, rows), String(SECONDS), String(threads)])
+  if (r.exitCode !== 0) throw new Error(`inprocess.ts failed: ${r.stderr.toString()}`)
+  const j = JSON.parse(r.stdout.toString().trim().split('\n').pop()!)
+  say(`${m.name} ${rows} rows in process: ${j.rps.toFixed(0)} it/s`)
+  return j
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
+const f0 = (x: number) => x.toFixed(0)
+const f1 = (x: number) => x.toFixed(1)
+const f2 = (x: number) => x.toFixed(2)
+
+const startedAt = new Date()
+const loadBefore = load()
+say(`wrk, ${SECONDS} s per run; load average ${loadBefore}`)
+
+// 1. Throughput and latency matrix, default settings; RSS after each model's load.
+const matrix = new Map<string, LoadResult>()
+const rss = new Map<BenchModel, { idle: number; after: number; log: string }>()
+for (const m of models) {
+  await withServer(m, {}, async (s) => {
+    const idle = s.rssMiB()
+    for (const rows of ROWS) for (const c of CONNECTIONS) matrix.set(`${m.name}|${rows}|${c}`, await measure(s, m, rows, c))
+    rss.set(m, { idle, after: s.rssMiB(), log: s.log() })
+  })
+}
+
+// 2. Cold start of the tree model: exec to first /ping 200, five times.
+const tree = models[0]
+const colds: number[] = []
+const readyLines: number[] = []
+for (let i = 0; i < 5; i++) {
+  await withServer(tree, {}, async (s) => {
+    colds.push(s.coldStartMs)
+    const m = /ready in (\d+) ms/.exec(s.log())
+    if (m) readyLines.push(Number(m[1]))
+  })
+}
+say(`cold start (tree): ${colds.map(f0).join(', ')} ms; "ready in" ${readyLines.join(', ')} ms`)
+
+// 3. /ping while /invocations saturates the CPU (big MLP, 150 rows, 64 connections).
+const big = models[2]
+const pings = await withServer(big, {}, async (s) => {
+  const file = bodyFile(big, 150)
+  const saturating = wrk(s.url, file, 64, SECONDS + 2)
+  await Bun.sleep(1000)
+  const times: number[] = []
+  const until = performance.now() + SECONDS * 1000
+  while (performance.now() < until) {
+    const t0 = performance.now()
+    const res = await fetch(`${s.url}/ping`)
+    await res.arrayBuffer()
+    if (res.status === 200) times.push(performance.now() - t0)
+    await Bun.sleep(10)
+  }
+  const loadResult = await saturating
+  return { times, loadResult }
+})
+say(`/ping under load: p50 ${f2(pct(pings.times, 50))} ms p99 ${f2(pct(pings.times, 99))} ms (${pings.times.length} pings)`)
+
+// 4. Batching on vs off: 1-row requests to the small MLP at 64 connections.
+const small = models[1]
+const batching: Record<string, LoadResult> = {}
+for (const [label, size] of [['on', '64'], ['off', '0']] as const)
+  batching[label] = await withServer(small, { BYOC_MAX_BATCH_SIZE: size }, (s) => measure(s, small, 1, 64))
+say(`batching on/off: ${f2(batching.on.rps / batching.off.rps)}x`)
+
+// 5. Worker layouts: 2 Workers x 1 thread vs 1 Worker x 2 threads.
+const layouts: Array<{ model: BenchModel; rows: number; c: number; two: LoadResult; one: LoadResult }> = []
+for (const m of models)
+  for (const [rows, c] of [[1, 64], [150, 8]]) {
+    const two = await withServer(m, { MODEL_SERVER_WORKERS: '2', BYOC_INTRA_OP_THREADS: '1' }, (s) => measure(s, m, rows, c))
+    const one = await withServer(m, { MODEL_SERVER_WORKERS: '1', BYOC_INTRA_OP_THREADS: '2' }, (s) => measure(s, m, rows, c))
+    layouts.push({ model: m, rows, c, two, one })
+  }
+
+// 6. End-to-end overhead: the same steps in one process, no HTTP, 150 rows (and 1 and 1000 for context).
+const overhead = models.flatMap((m) => ROWS.map((rows) => ({ m, rows, ...inProcess(m, rows, 1) })))
+const loadAfter = load()
+
+// The report.
+const cpu = cpus()[0]?.model ?? 'unknown CPU'
+const lines: string[] = []
+const row = (...cells: Array<string | number>) => lines.push(`| ${cells.join(' | ')} |`)
+lines.push('# Benchmark results', '')
+lines.push(`Written by \`bun run bench\` (bench/run.ts) on ${startedAt.toISOString()}.`, '')
+lines.push(`- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}/${process.arch}, Bun ${Bun.version}`)
+lines.push(`- Load average (1/5/15 min) at start: ${loadBefore}; at end: ${loadAfter} (other work shares this machine; compare ratios within this run, not absolute figures across runs)`)
+lines.push(`- Load generator: wrk 1 thread, ${SECONDS} s per run after a 1 s warm-up, a separate process; server defaults unless said (access log on)`)
+lines.push('')
+
+lines.push('## Targets', '')
+const best150 = (m: BenchModel) => Math.max(...CONNECTIONS.map((c) => matrix.get(`${m.name}|150|${c}`)!.rps))
+const ratioRows = models.map((m) => {
+  const inproc = overhead.find((o) => o.m === m && o.rows === 150)!.rps
+  return { m, inproc, one: matrix.get(`${m.name}|150|1`)!.rps / inproc, best: best150(m) / inproc }
+})
+const minBest = Math.min(...ratioRows.map((r) => r.best))
+const batchRatio = batching.on.rps / batching.off.rps
+const ping99 = pct(pings.times, 99)
+const coldMedian = median(colds)
+const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
+row('target', 'measured', 'verdict')
+row('---', '---', '---')
+row('batching on ≥ 3× batching off (1-row, small MLP, 64 connections)', `${f2(batchRatio)}× (${f0(batching.on.rps)} vs ${f0(batching.off.rps)} req/s)`, verdict(batchRatio >= 3))
+row('HTTP ≥ 60% of the in-process loop, 150-row CSV (best connection count; worst model)', `${f0(minBest * 100)}%`, verdict(minBest >= 0.6))
+row('/ping p99 ≤ 10 ms while /invocations saturates the CPU', `${f2(ping99)} ms`, verdict(ping99 <= 10))
+row('cold start median ≤ 100 ms, tree model', `${f0(coldMedian)} ms`, verdict(coldMedian <= 100))
+lines.push('')
+
+lines.push('## Requests/s and latency (CSV in, CSV out; default settings)', '')
+row('model', 'rows', 'connections', 'req/s', 'rows/s', 'p50 ms', 'p99 ms', 'errors')
+row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:')
+for (const m of models)
+  for (const rows of ROWS)
+    for (const c of CONNECTIONS) {
+      const r = matrix.get(`${m.name}|${rows}|${c}`)!
+      if (r.requests === 0) row(m.name, rows, c, `none finished in ${SECONDS} s`, '', '', '', r.errors)
+      else row(m.name, rows, c, f0(r.rps), f0(r.rps * rows), f2(r.p50), f2(r.p99), r.errors)
+    }
+lines.push('')
+
+lines.push('## Cold start (tree model)', '')
+lines.push(`Exec to first /ping 200, five starts: ${colds.map(f0).join(', ')} ms; median **${f0(coldMedian)} ms**. The server's own "ready in" log line (process start to model warm): ${readyLines.join(', ')} ms.`, '')
+
+lines.push('## /ping while /invocations saturates the CPU', '')
+lines.push(`${pings.times.length} pings, one every 10 ms, while wrk sent 150-row CSV to the 512→2048→2048→10 MLP over 64 connections (${f0(pings.loadResult.rps)} req/s): p50 ${f2(pct(pings.times, 50))} ms, p99 **${f2(ping99)} ms**, max ${f2(Math.max(...pings.times))} ms.`, '')
+
+lines.push('## Dynamic batching on vs off', '')
+row('batching', 'req/s', 'p50 ms', 'p99 ms')
+row('---', '---:', '---:', '---:')
+for (const k of ['on', 'off'] as const) row(k === 'on' ? 'on (max batch 64, delay 0)' : 'off (BYOC_MAX_BATCH_SIZE=0)', f0(batching[k].rps), f2(batching[k].p50), f2(batching[k].p99))
+lines.push('', `1-row requests to the 20→256→256→2 MLP over 64 connections: on/off = **${f2(batchRatio)}×**.`, '')
+
+lines.push('## End-to-end overhead: HTTP vs the same steps in one process', '')
+lines.push('In process: decode → buildFeeds → run → select → encode in a loop on one thread, 1 intra-op thread (bench/inprocess.ts). HTTP: the matrix above.', '')
+row('model', 'rows', 'in-process it/s', 'decode ms', 'feeds ms', 'run ms', 'encode ms', 'HTTP 1 conn / in-process', 'HTTP best / in-process')
+row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:')
+for (const o of overhead) {
+  const http1 = matrix.get(`${o.m.name}|${o.rows}|1`)!.rps
+  const best = Math.max(...CONNECTIONS.map((c) => matrix.get(`${o.m.name}|${o.rows}|${c}`)!.rps))
+  row(o.m.name, o.rows, f0(o.rps), o.decodeMs, o.feedsMs, o.runMs, o.encodeMs, `${f0((http1 / o.rps) * 100)}%`, `${f0((best / o.rps) * 100)}%`)
+}
+lines.push('')
+
+lines.push('## Worker layout: 2 Workers × 1 thread vs 1 Worker × 2 threads', '')
+row('model', 'rows', 'connections', '2×1 req/s', '1×2 req/s', '2×1 p99 ms', '1×2 p99 ms')
+row('---', '---:', '---:', '---:', '---:', '---:', '---:')
+for (const l of layouts) row(l.model.name, l.rows, l.c, f0(l.two.rps), f0(l.one.rps), f2(l.two.p99), f2(l.one.p99))
+lines.push('')
+
+lines.push('## Memory', '')
+row('model', 'RSS idle MiB', 'RSS after load MiB')
+row('---', '---:', '---:')
+for (const m of models) row(m.name, f0(rss.get(m)!.idle), f0(rss.get(m)!.after))
+lines.push('')
+
+writeFileSync(join(import.meta.dir, 'RESULTS.md'), lines.join('\n'))
+say(`wrote bench/RESULTS.md`)
+console.log(readFileSync(join(import.meta.dir, 'RESULTS.md'), 'utf8'))

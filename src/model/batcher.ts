@@ -1,0 +1,184 @@
+/**
+ * Dynamic batching inside a model Worker, as Triton's dynamic batcher does it: requests already validated
+ * into feeds wait in a queue; one batch runs at a time (run() blocks the Worker, so requests arriving
+ * meanwhile pile up), and each batch takes the queue's head plus every later request with the same
+ * per-record shapes and dtypes, up to maxBatchSize records, concatenated along dim 0. Outputs are split
+ * back by record offsets. With maxQueueDelayMs 0 a request that finds the session idle runs at once.
+ */
+import { Tensor } from 'onnxruntime-node'
+import type { Feeds } from './feeds'
+
+export type Results = Record<string, Tensor>
+export type RunFn = (feeds: Feeds, records: number) => Promise<Results>
+
+export interface BatcherOptions {
+  /** Largest merged batch, in records; a request holding more runs alone. */
+  maxBatchSize: number
+  /** How long the oldest request may wait for company when the session is idle; 0 never waits. */
+  maxQueueDelayMs: number
+  run: RunFn
+}
+
+interface Job {
+  feeds: Feeds
+  records: number
+  key: string
+  enqueuedAt: number
+  resolve: (r: Results) => void
+  reject: (e: unknown) => void
+}
+
+export interface BatcherStats {
+  runs: number
+  requests: number
+  /** Batches whose run failed and were retried request by request. */
+  retried: number
+}
+
+export class Batcher {
+  private queue: Job[] = []
+  private running = false
+  private scheduled = false
+  private timer: Timer | null = null
+  readonly stats: BatcherStats = { runs: 0, requests: 0, retried: 0 }
+
+  constructor(private readonly o: BatcherOptions) {}
+
+  get queued(): number {
+    return this.queue.length
+  }
+
+  /** Resolves with this request's own slice of the outputs (dim 0 = its records). */
+  submit(feeds: Feeds, records: number): Promise<Results> {
+    return new Promise<Results>((resolve, reject) => {
+      this.queue.push({ feeds, records, key: shapeKey(feeds, records), enqueuedAt: performance.now(), resolve, reject })
+      this.kick()
+    })
+  }
+
+  private kick(): void {
+    if (this.running || this.scheduled || !this.queue.length) return
+    const queuedRecords = this.queue.reduce((n, j) => n + j.records, 0)
+    const wait = this.o.maxQueueDelayMs - (performance.now() - this.queue[0].enqueuedAt)
+    if (wait > 0 && queuedRecords < this.o.maxBatchSize) {
+      if (!this.timer) this.timer = setTimeout(() => ((this.timer = null), this.kick()), wait)
+      return
+    }
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    // setImmediate, not a direct call: messages that arrived while the last run blocked the thread are
+    // decoded and queued first, so they join this batch.
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      void this.flush()
+    })
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.take()
+    if (!batch.length) return
+    this.running = true
+    try {
+      await this.execute(batch)
+    } finally {
+      this.running = false
+      this.kick()
+    }
+  }
+
+  /** The head of the queue plus every later job that can share its run, in arrival order. */
+  private take(): Job[] {
+    const head = this.queue[0]
+    if (!head) return []
+    const batch: Job[] = [head]
+    let records = head.records
+    const rest: Job[] = []
+    for (let i = 1; i < this.queue.length; i++) {
+      const j = this.queue[i]
+      if (j.key === head.key && records + j.records <= this.o.maxBatchSize) {
+        batch.push(j)
+        records += j.records
+      } else rest.push(j)
+    }
+    this.queue = rest
+    return batch
+  }
+
+  private async execute(batch: Job[]): Promise<void> {
+    this.stats.runs++
+    this.stats.requests += batch.length
+    if (batch.length === 1) {
+      const [job] = batch
+      return this.o.run(job.feeds, job.records).then(job.resolve, job.reject)
+    }
+    const total = batch.reduce((n, j) => n + j.records, 0)
+    let parts: Results[]
+    try {
+      const results = await this.o.run(concatFeeds(batch.map((j) => j.feeds)), total)
+      parts = splitResults(results, batch.map((j) => j.records))
+    } catch {
+      // One request can make a whole batch fail (a value a Reshape or lookup refuses), or the model may
+      // not keep records apart on dim 0: each request runs alone, so only the culprit gets the error.
+      this.stats.retried++
+      for (const job of batch) await this.o.run(job.feeds, job.records).then(job.resolve, job.reject)
+      return
+    }
+    batch.forEach((job, i) => job.resolve(parts[i]))
+  }
+}
+
+/** Requests merge only when every input has the same dtype and per-record dims. */
+export function shapeKey(feeds: Feeds, records: number): string {
+  let key = ''
+  for (const name of Object.keys(feeds).sort()) {
+    const t = feeds[name]
+    if (t.dims[0] !== records) return `unbatchable:${Math.random()}`
+    key += `${name}:${t.type}[${t.dims.slice(1).join(',')}];`
+  }
+  return key
+}
+
+/** Concatenates each input along dim 0, in the given order. */
+export function concatFeeds(all: Feeds[]): Feeds {
+  const out: Feeds = {}
+  for (const name of Object.keys(all[0])) {
+    const tensors = all.map((f) => f[name])
+    const first = tensors[0]
+    const rows = tensors.reduce((n, t) => n + t.dims[0], 0)
+    const length = tensors.reduce((n, t) => n + t.data.length, 0)
+    let data: any
+    if (Array.isArray(first.data)) data = tensors.flatMap((t) => t.data as string[])
+    else {
+      data = new (first.data.constructor as any)(length)
+      let at = 0
+      for (const t of tensors) {
+        data.set(t.data, at)
+        at += t.data.length
+      }
+    }
+    out[name] = new Tensor(first.type as any, data, [rows, ...first.dims.slice(1)])
+  }
+  return out
+}
+
+/**
+ * Splits every output by record counts. Throws when an output does not have the batch's record count
+ * first: such a model mixes records, and its requests must run alone.
+ */
+export function splitResults(results: Results, counts: number[]): Results[] {
+  const total = counts.reduce((a, b) => a + b, 0)
+  const parts: Results[] = counts.map(() => ({}))
+  for (const [name, t] of Object.entries(results)) {
+    if (t.dims.length === 0 || t.dims[0] !== total)
+      throw new Error(`output "${name}" has shape [${t.dims.join(', ')}], not ${total} records first`)
+    const per = t.data.length / total
+    let row = 0
+    counts.forEach((n, i) => {
+      const data = (t.data as any).slice(row * per, (row + n) * per)
+      parts[i][name] = new Tensor(t.type as any, data, [n, ...t.dims.slice(1)])
+      row += n
+    })
+  }
+  return parts
+}
