@@ -58,7 +58,9 @@ export function startModelWorker(port: Worker): void {
 
 async function load(init: WorkerInit): Promise<State> {
   setLogLevel(init.logLevel)
+  log.debug(`worker ${init.index}: creating the session`)
   const loaded = await createSession(init.session)
+  log.debug(`worker ${init.index}: session created on ${loaded.provider}`)
   const plan = planOutputs(loaded.signature.outputs, init.outputs, init.classLabels, init.labelOutput)
   const textInput = loaded.signature.inputs[0]?.type === 'string'
   const { inputs, outputs } = loaded.signature

@@ -40,16 +40,27 @@ export class WorkerPool {
     private readonly maxInflight: number,
   ) {}
 
-  /** Starts every Worker; resolves with the first one's description once all are warm. */
+  /**
+   * Starts the first Worker and resolves once it is warm, so /ping can turn 200 then; the others start
+   * after it, in the background. Starting them all at once made them compete for the cores and delayed
+   * the first 200 (cold start); a model that loads once will load again, and a later Worker that fails
+   * is logged and left out of dispatch.
+   */
   async start(): Promise<WorkerReady> {
-    const ready = await Promise.all(Array.from({ length: this.size }, (_, i) => this.spawn(i)))
+    const first = await this.spawn(0)
+    this.logBatching(first)
+    for (let i = 1; i < this.size; i++)
+      this.spawn(i).catch((e: Error) => log.error(`model worker ${i} failed to start: ${e.message}`))
+    return first
+  }
+
+  private logBatching(ready: WorkerReady): void {
     const { maxBatchSize, maxQueueDelayMs } = this.init.batching
     log.info(
-      ready[0].batching
+      ready.batching
         ? `dynamic batching on: up to ${maxBatchSize} records per run, max queue delay ${maxQueueDelayMs} ms, queue bound ${this.maxInflight} requests`
         : `dynamic batching off: ${maxBatchSize <= 1 ? `max batch size is ${maxBatchSize}` : 'the model has an input without a batch axis or a non-tensor output'}; queue bound ${this.maxInflight} requests`,
     )
-    return ready[0]
   }
 
   /** False once every Worker is dead (its restart failed): /ping then reports the server unhealthy. */
@@ -86,8 +97,10 @@ export class WorkerPool {
   }
 
   private dispatch(p: Pending): void {
+    // Least busy warm Worker; a starting one only when none is warm (it queues until loaded).
     let best: Slot | null = null
-    for (const s of this.slots) if (s.state !== 'dead' && (!best || s.inflight.size < best.inflight.size)) best = s
+    for (const s of this.slots) if (s.state === 'ready' && (!best || s.inflight.size < best.inflight.size)) best = s
+    if (!best) for (const s of this.slots) if (s.state === 'starting' && (!best || s.inflight.size < best.inflight.size)) best = s
     if (!best) {
       clearTimeout(p.timer)
       return p.reject(errors.notReady('no model worker is running; see the container log'))

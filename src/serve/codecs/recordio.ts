@@ -27,7 +27,10 @@ message Value { oneof value { Float32Tensor float32_tensor = 2; Float64Tensor fl
 message Record { map<string, Value> features = 1; map<string, Value> label = 2; optional string uid = 3; optional string metadata = 4; optional string configuration = 5; }
 `
 // resolveAll() applies `[packed = true]` (protobufjs 7.5 leaves it unapplied until the root is resolved).
-const Record = protobuf.parse(PROTO, { keepCase: true }).root.resolveAll().lookupType('aialgs.data.Record')
+// Parsed on first use: most servers never see RecordIO, and start-up time counts (cold start).
+let recordType: protobuf.Type | null = null
+const recordProto = () =>
+  (recordType ??= protobuf.parse(PROTO, { keepCase: true }).root.resolveAll().lookupType('aialgs.data.Record'))
 
 interface Tensor {
   values: number[]
@@ -77,7 +80,7 @@ export function decodeRecordIO(body: Uint8Array): DecodedBody {
   payloads.forEach((payload, r) => {
     let message: { features?: Record<string, ValueMessage> }
     try {
-      message = Record.decode(payload) as unknown as typeof message
+      message = recordProto().decode(payload) as unknown as typeof message
     } catch (e) {
       throw errors.badInput(`record ${r + 1}: not an aialgs.data.Record protobuf (${(e as Error).message})`)
     }
@@ -147,8 +150,8 @@ export function encodeRecordIO(input: EncodeInput): Uint8Array {
     for (const { data, perRecord } of views) {
       for (let j = r * perRecord, e = j + perRecord; j < e; j++) values.push(Number(data[j]))
     }
-    const message = Record.fromObject({ features: { values: { float32_tensor: { values } } } })
-    chunks.push(frame(Record.encode(message).finish()))
+    const message = recordProto().fromObject({ features: { values: { float32_tensor: { values } } } })
+    chunks.push(frame(recordProto().encode(message).finish()))
   }
   const out = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0))
   let at = 0
