@@ -11,20 +11,6 @@ export class ByocError extends Error {
   ) {
     super(message)
   }
-
-  /** Plain data so the error can cross a Worker boundary (structured clone drops the class). */
-  toJSON(): SerializedError {
-    return { status: this.status, message: this.message }
-  }
-
-  static from(data: SerializedError): ByocError {
-    return new ByocError(data.status, data.message)
-  }
-}
-
-export interface SerializedError {
-  status: number
-  message: string
 }
 
 /** The catalogue: one constructor per kind of failure, so call sites and tests agree on status codes. */

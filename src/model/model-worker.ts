@@ -10,7 +10,9 @@ import type { DecodeOptions } from '../serve/codecs/types'
 import { Batcher } from './batcher'
 import { buildFeeds } from './feeds'
 import { type OutputPlan, planOutputs, selectOutputs } from './outputs'
-import type { FromWorker, InvokeRequest, ToWorker, WorkerInit } from './protocol'
+import { Outbox } from './outbox'
+import type { FromWorker, ToWorker, WorkerInit } from './protocol'
+import { type WireRequest, packAnswers, unpackRequests } from './wire'
 import { type LoadedSession, createSession, warmUp } from './session'
 import { runModel } from './run'
 import { hasBatchAxis } from './signature'
@@ -25,8 +27,12 @@ interface State {
 
 export function startModelWorker(port: Worker): void {
   let state: State | null = null
-  const waiting: InvokeRequest[] = []
-  const post = (message: FromWorker, transfer?: any[]) => port.postMessage(message, transfer as any)
+  const waiting: WireRequest[] = []
+  const post = (message: FromWorker) => port.postMessage(message)
+  const answers = new Outbox<Answer>((items) => {
+    const batch = packAnswers(items)
+    port.postMessage({ type: 'answers', batch } satisfies FromWorker, [batch])
+  })
 
   port.onmessage = async (event: MessageEvent<ToWorker>) => {
     const message = event.data
@@ -45,14 +51,16 @@ export function startModelWorker(port: Worker): void {
           signature: loaded.signature, outputs: plan.names, warmUpMs, batching: state.batcher !== null,
         })
         // Not awaited: requests that queued during loading may share a batch.
-        for (const m of waiting.splice(0)) void invoke(state, m, post)
+        for (const m of waiting.splice(0)) void invoke(state, m, answers)
       } catch (error) {
         post({ type: 'failed', index: message.index, message: error instanceof Error ? error.message : String(error) })
       }
       return
     }
-    if (!state) waiting.push(message)
-    else await invoke(state, message, post)
+    const requests = unpackRequests(message.batch)
+    if (!state) waiting.push(...requests)
+    // Not awaited: with batching on, the requests of one message can share a run.
+    else for (const m of requests) void invoke(state, m, answers)
   }
 }
 
@@ -72,7 +80,9 @@ async function load(init: WorkerInit): Promise<State> {
   return { loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput }, batcher }
 }
 
-async function invoke(state: State, m: InvokeRequest, post: (msg: FromWorker, t?: any[]) => void) {
+type Answer = Parameters<typeof packAnswers>[0][number]
+
+async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
   try {
     const decoded = decoderFor(m.contentType)(m.body, state.decodeOptions)
     if (decoded.records === 0) throw errors.badInput('the request holds no records')
@@ -82,12 +92,11 @@ async function invoke(state: State, m: InvokeRequest, post: (msg: FromWorker, t?
       : await runModel(state.loaded.session, state.loaded.signature, feeds, decoded.records)
     const outputs = selectOutputs(results, state.plan, decoded.records)
     const body = encoderFor(m.accept)({ records: decoded.records, outputs })
-    post({ type: 'result', id: m.id, body, contentType: m.accept, records: decoded.records },
-      typeof body === 'string' ? [] : [body.buffer as ArrayBuffer])
+    answers.push({ id: m.id, status: 200, body, contentType: m.accept, records: decoded.records })
   } catch (error) {
     const e = error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
     if (e.status >= 500) log.error(`invocation ${m.id}: ${e.message}`)
-    post({ type: 'error', id: m.id, error: e.toJSON() })
+    answers.push({ id: m.id, status: e.status, body: e.message, contentType: '', records: 0 })
   }
 }
 

@@ -6,7 +6,9 @@
 import { ByocError, errors } from '../errors'
 import { log } from '../log'
 import { MODEL_WORKER_URL } from '../worker-url'
+import { Outbox } from './outbox'
 import type { FromWorker, InvokeResult, WorkerInit, WorkerReady } from './protocol'
+import { type WireAnswer, type WireRequest, errorText, packRequests, unpackAnswers } from './wire'
 
 export type PoolInit = Omit<WorkerInit, 'type' | 'index'>
 
@@ -23,6 +25,7 @@ interface Pending {
 interface Slot {
   index: number
   worker: Worker
+  outbox: Outbox<WireRequest>
   inflight: Map<number, Pending>
   /** 'starting' Workers queue requests until warm; a 'dead' one failed to (re)start and gets none. */
   state: 'starting' | 'ready' | 'dead'
@@ -106,12 +109,16 @@ export class WorkerPool {
       return p.reject(errors.notReady('no model worker is running; see the container log'))
     }
     best.inflight.set(p.id, p)
-    best.worker.postMessage({ type: 'invoke', id: p.id, body: p.body, contentType: p.contentType, accept: p.accept })
+    best.outbox.push({ id: p.id, body: p.body, contentType: p.contentType, accept: p.accept })
   }
 
   private spawn(index: number): Promise<WorkerReady> {
     const worker = new Worker(MODEL_WORKER_URL)
-    const slot: Slot = { index, worker, inflight: new Map(), state: 'starting' }
+    const outbox = new Outbox<WireRequest>((requests) => {
+      const batch = packRequests(requests)
+      worker.postMessage({ type: 'invoke', batch }, [batch])
+    })
+    const slot: Slot = { index, worker, outbox, inflight: new Map(), state: 'starting' }
     this.slots[index] = slot
     return new Promise<WorkerReady>((resolve, reject) => {
       const failed = (why: string) => {
@@ -131,9 +138,9 @@ export class WorkerPool {
             return resolve(m)
           case 'failed':
             return failed(m.message)
-          case 'result':
-          case 'error':
-            return this.settle(slot, m)
+          case 'answers':
+            for (const a of unpackAnswers(m.batch)) this.settle(slot, a)
+            return
         }
       }
       worker.onerror = (event) => {
@@ -145,13 +152,13 @@ export class WorkerPool {
     })
   }
 
-  private settle(slot: Slot, m: Extract<FromWorker, { type: 'result' | 'error' }>): void {
+  private settle(slot: Slot, m: WireAnswer): void {
     const p = slot.inflight.get(m.id)
     if (!p) return // already answered (timed out)
     slot.inflight.delete(m.id)
     clearTimeout(p.timer)
-    if (m.type === 'result') p.resolve(m)
-    else p.reject(ByocError.from(m.error))
+    if (m.status === 200) p.resolve({ body: m.body, contentType: m.contentType, records: m.records })
+    else p.reject(new ByocError(m.status, errorText(m.body)))
   }
 
   private timedOut(id: number): void {

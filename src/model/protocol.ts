@@ -1,5 +1,7 @@
-/** Messages between the HTTP thread and the model Workers. Plain data only (structured clone). */
-import type { SerializedError } from '../errors'
+/**
+ * Messages between the HTTP thread and the model Workers. Invocations travel in batches packed into
+ * one transferred ArrayBuffer (wire.ts); the rest is plain data (structured clone).
+ */
 import type { Level } from '../log'
 import type { SessionSettings } from './session'
 import type { Signature } from './signature'
@@ -16,16 +18,13 @@ export interface WorkerInit {
   logLevel: Level
 }
 
-export interface InvokeRequest {
+/** Requests dispatched to this Worker during one event-loop turn, packed by wire.packRequests. */
+export interface InvokeBatch {
   type: 'invoke'
-  id: number
-  body: Uint8Array
-  /** Canonical media types, already negotiated by the HTTP thread. */
-  contentType: string
-  accept: string
+  batch: ArrayBuffer
 }
 
-export type ToWorker = WorkerInit | InvokeRequest
+export type ToWorker = WorkerInit | InvokeBatch
 
 export interface WorkerReady {
   type: 'ready'
@@ -44,18 +43,17 @@ export interface WorkerFailed {
   message: string
 }
 
+/** Answers finished during one event-loop turn, packed by wire.packAnswers. */
+export interface AnswerBatch {
+  type: 'answers'
+  batch: ArrayBuffer
+}
+
+export type FromWorker = WorkerReady | WorkerFailed | AnswerBatch
+
+/** What the pool resolves an invocation with. */
 export interface InvokeResult {
-  type: 'result'
-  id: number
-  body: Uint8Array | string
+  body: Uint8Array
   contentType: string
   records: number
 }
-
-export interface InvokeError {
-  type: 'error'
-  id: number
-  error: SerializedError
-}
-
-export type FromWorker = WorkerReady | WorkerFailed | InvokeResult | InvokeError

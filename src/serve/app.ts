@@ -75,7 +75,7 @@ async function invocations(request: Request, o: AppOptions): Promise<Response> {
     if (body.length > o.maxPayloadBytes) throw errors.payloadTooLarge(body.length, o.maxPayloadBytes)
     if (body.length === 0) throw errors.badInput(`empty body; send records as ${decodableTypes.join(', ')}`)
     const result = await pool.invoke(body, contentType, accept)
-    bytesOut = typeof result.body === 'string' ? Buffer.byteLength(result.body) : result.body.byteLength
+    bytesOut = result.body.byteLength
     response = new Response(result.body, { headers: { ...extra, 'content-type': result.contentType } })
   } catch (error) {
     response = errorResponse(error, acceptHeader, extra)
