@@ -7,6 +7,6 @@ import { preloadOnnxRuntimeLibrary } from './onnx/runtime-library'
 
 declare const self: Worker
 
-preloadOnnxRuntimeLibrary()
+const library = preloadOnnxRuntimeLibrary()
 const { startModelWorker } = await import('./model/model-worker')
-startModelWorker(self)
+startModelWorker(self, library)

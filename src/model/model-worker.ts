@@ -25,7 +25,7 @@ interface State {
   batcher: Batcher | null
 }
 
-export function startModelWorker(port: Worker): void {
+export function startModelWorker(port: Worker, library: string | null): void {
   let state: State | null = null
   const waiting: WireRequest[] = []
   const post = (message: FromWorker) => port.postMessage(message)
@@ -48,7 +48,7 @@ export function startModelWorker(port: Worker): void {
         })
         post({
           type: 'ready', index: message.index, provider: loaded.provider, fallbacks: loaded.fallbacks,
-          signature: loaded.signature, outputs: plan.names, warmUpMs, batching: state.batcher !== null,
+          signature: loaded.signature, outputs: plan.names, warmUpMs, batching: state.batcher !== null, library,
         })
         // Not awaited: requests that queued during loading may share a batch.
         for (const m of waiting.splice(0)) void invoke(state, m, answers)

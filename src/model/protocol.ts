@@ -35,6 +35,8 @@ export interface WorkerReady {
   outputs: string[]
   warmUpMs: number
   batching: boolean
+  /** Where libonnxruntime.so.1 was loaded from (null when running from source). */
+  library: string | null
 }
 
 export interface WorkerFailed {

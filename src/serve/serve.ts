@@ -11,7 +11,6 @@ import { findModelFile } from '../model/find-model'
 import { type ModelConfig, readModelConfig } from '../model/model-config'
 import { WorkerPool } from '../model/pool'
 import { describeValue, hasBatchAxis } from '../model/signature'
-import { preloadOnnxRuntimeLibrary } from '../onnx/runtime-library'
 import { VERSION } from '../version'
 import { type ServerState, createApp } from './app'
 import { detectResources, executionParameters } from './resources'
@@ -88,9 +87,8 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
   if (extracted) log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`)
   const modelConfig = readModelConfig(config.modelDir)
   const modelPath = findModelFile(config.modelDir, { fromConfig: modelConfig?.model, fromEnv: config.modelFile })
-  const library = preloadOnnxRuntimeLibrary()
   const plan = providerPlan(config.device, config.deviceId, gpuVisible(process.env))
-  log.info(`model file ${modelPath}${library ? `; ONNX Runtime library ${library}` : ''}`)
+  log.info(`model file ${modelPath}`)
   const batching = modelConfig?.batching ?? {}
   const pool = new WorkerPool(
     workers.count,
@@ -111,6 +109,7 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
     config.maxQueueSize,
   )
   const ready = await pool.start()
+  if (ready.library) log.info(`ONNX Runtime library ${ready.library}`)
   for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`)
   if (ready.provider === 'cpu' && !ready.fallbacks.length) log.info('no GPU visible: running on CPU')
   for (const i of ready.signature.inputs) log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)

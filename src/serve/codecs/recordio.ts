@@ -7,7 +7,7 @@
  * Responses: one Record per output record, `features["values"]` a dense Float32Tensor of every output's
  * values for that record, side by side.
  */
-import protobuf from '../../protobuf'
+import type protobufType from '../../protobuf'
 import { ByocError, errors } from '../../errors'
 import { outputViews } from './outputs'
 import { plural } from './text'
@@ -27,10 +27,14 @@ message Value { oneof value { Float32Tensor float32_tensor = 2; Float64Tensor fl
 message Record { map<string, Value> features = 1; map<string, Value> label = 2; optional string uid = 3; optional string metadata = 4; optional string configuration = 5; }
 `
 // resolveAll() applies `[packed = true]` (protobufjs 7.5 leaves it unapplied until the root is resolved).
-// Parsed on first use: most servers never see RecordIO, and start-up time counts (cold start).
-let recordType: protobuf.Type | null = null
-const recordProto = () =>
-  (recordType ??= protobuf.parse(PROTO, { keepCase: true }).root.resolveAll().lookupType('aialgs.data.Record'))
+// protobufjs is loaded and the schema parsed on first use: most servers never see RecordIO, and loading
+// protobufjs costs 4-9 ms of every Worker's start (cold start).
+let recordType: protobufType.Type | null = null
+function recordProto(): protobufType.Type {
+  if (recordType) return recordType
+  const protobuf: typeof protobufType = require('../../protobuf').default
+  return (recordType = protobuf.parse(PROTO, { keepCase: true }).root.resolveAll().lookupType('aialgs.data.Record'))
+}
 
 interface Tensor {
   values: number[]
