@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { linearClassifierModel, twoInputModel, int64Model, stringModel, float64Model, boolModel, fixedBatchModel } from '../src/onnx/models'
-import { type Running, mlRoot, startServer } from './helpers/server'
+import { type Running, mlRoot, startServer, waitForLog } from './helpers/server'
 import { npyBytes, parseNpy } from './helpers/npy'
 import { decodeRecordIO, encodeRecordIO } from '../src/serve/codecs/recordio'
 
@@ -45,7 +45,7 @@ describe('routes', () => {
   })
   test('the log has the startup lines and one line per request with the inference id', async () => {
     await post('0,0,1,0\n', { 'content-type': 'text/csv', 'x-amzn-sagemaker-inference-id': 'abc-123' })
-    const log = server.log()
+    const log = await waitForLog(server, /inference-id=abc-123/)
     expect(log).toContain('input  input: float32 [N, 4]')
     expect(log).toContain('output probabilities: float32 [N, 3]')
     expect(log).toMatch(/execution provider cpu; \d+ workers x \d+ intra-op threads/)

@@ -75,3 +75,10 @@ export async function waitForPing(server: Running, status: number, limitMs = 200
   }
   throw new Error(`/ping never answered ${status} within ${limitMs} ms:\n${server.log()}`)
 }
+
+/** Waits until the server log matches: log lines are written once per event-loop turn, just after the response. */
+export async function waitForLog(server: Running, pattern: RegExp, limitMs = 2000): Promise<string> {
+  const t0 = performance.now()
+  while (!pattern.test(server.log()) && performance.now() - t0 < limitMs) await Bun.sleep(5)
+  return server.log()
+}
