@@ -38,7 +38,7 @@ export async function startServer(root: string, env: Record<string, string> = {}
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',
-    // Not the repo: protobufjs would pick up node_modules/long from the working directory (see README).
+    // As in the image: the binary must not depend on the directory it starts in.
     cwd: '/',
   })
   let text = ''
