@@ -17,7 +17,6 @@ import { detectResources, executionParameters } from './resources'
 import { chooseWorkers } from './workers'
 
 export async function serve(): Promise<void> {
-  const started = performance.now()
   let config: Readonly<Config>
   try {
     config = loadConfig()
@@ -56,6 +55,11 @@ export async function serve(): Promise<void> {
     maxRequestBodySize: config.maxPayloadBytes + 1024 * 1024,
   })
   log.info(`byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}`)
+  if (config.batchTransform)
+    log.info(
+      `batch transform: ${config.batchStrategy}, max payload ${config.maxPayloadBytes} bytes, ` +
+        `max concurrent transforms ${config.maxConcurrentTransforms ?? 'not set'}; one output line per input line`,
+    )
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -74,7 +78,8 @@ export async function serve(): Promise<void> {
 
   try {
     modelConfig = await loadModel(config, workers, state)
-    log.info(`ready in ${(performance.now() - started).toFixed(0)} ms`)
+    // performance.now() counts from process start, so this includes the runtime's own start-up.
+    log.info(`ready in ${performance.now().toFixed(0)} ms`)
   } catch (error) {
     state.ready = false
     state.reason = `model failed to load: ${error instanceof Error ? error.message : String(error)}`
@@ -111,7 +116,8 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
   const ready = await pool.start()
   if (ready.library) log.info(`ONNX Runtime library ${ready.library}`)
   for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`)
-  if (ready.provider === 'cpu' && !ready.fallbacks.length) log.info('no GPU visible: running on CPU')
+  if (ready.provider === 'cpu' && !ready.fallbacks.length)
+    log.info(config.device === 'cpu' ? 'BYOC_DEVICE=cpu: running on CPU' : 'no GPU visible: running on CPU')
   for (const i of ready.signature.inputs) log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)
   for (const o of ready.signature.outputs) log.info(`output ${describeValue(o)}${ready.outputs.includes(o.name) ? '' : ' (not returned)'}`)
   log.info(
