@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BenchModel, benchModels, csvBody } from './models'
 import { type Server, modelRoot, startServer } from './server'
-import { type LoadResult, haveWrk, wrk } from './wrk'
+import { type LoadResult, ensureWrk, wrk } from './wrk'
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name)
@@ -19,8 +19,8 @@ const SECONDS = arg('--seconds', 3)
 const ROWS = [1, 150, 1000]
 const CONNECTIONS = [1, 8, 64]
 
-if (!haveWrk()) {
-  console.error('bench needs wrk on PATH: apt-get update && apt-get install -y wrk')
+if (!ensureWrk()) {
+  console.error('bench needs wrk on PATH and could not install it: apt-get update && apt-get install -y wrk')
   process.exit(1)
 }
 
