@@ -40,7 +40,8 @@ export async function runBoosting(train: Table, valid: Table | null, p: Boosting
   const validTarget = valid ? targetOf(valid, kind, classes, 'validation') : null
   if (p.early_stopping_rounds !== null && !valid) log('early_stopping_rounds is set but there is no validation channel; training all num_round rounds')
   const objective = kind === 'regression' ? 'reg:squarederror' : kind === 'binary' ? 'binary:logistic' : 'multi:softprob'
-  log(`gradient_boosting: objective ${objective}${classes ? `, ${classes.length} classes (${classes.slice(0, 10).join(', ')})` : ''}`)
+  // nthread is accepted for XGBoost compatibility: a second thread building histograms did not pay (README, Threads)
+  log(`gradient_boosting: objective ${objective}${classes ? `, ${classes.length} classes (${classes.slice(0, 10).join(', ')})` : ''}; 1 thread`)
 
   const checkpoints = p.checkpoints ? new Checkpoints(checkpointDir) : null
   const { num_round, early_stopping_rounds, nthread, checkpoints: _, ...settings } = p
