@@ -3,6 +3,8 @@
  * the margin → prediction transform. Formulas are XGBoost's (softmax hessian 2p(1−p), hessians floored at
  * 1e-16); the starting margin is the data's average, as XGBoost ≥ 2 and LightGBM's boost_from_average do.
  */
+import { regressionMetrics } from './metrics'
+
 export type ObjectiveKind = 'binary' | 'multi' | 'regression'
 
 export interface Target {
@@ -89,22 +91,8 @@ export function transform(t: Target, margins: Float64Array, rows: number): Float
  * classificationMetrics/regressionMetrics give on transform(margins).
  */
 export function marginMetrics(t: Target, margins: Float64Array, rows: number): Record<string, number> {
-  if (t.kind === 'regression') {
-    const y = t.values!
-    let se = 0
-    let ae = 0
-    let mean = 0
-    for (let r = 0; r < rows; r++) mean += y[r]
-    mean /= rows
-    let ss = 0
-    for (let r = 0; r < rows; r++) {
-      const d = margins[r] - y[r]
-      se += d * d
-      ae += Math.abs(d)
-      ss += (y[r] - mean) ** 2
-    }
-    return { rmse: Math.sqrt(se / rows), mae: ae / rows, r2: ss > 0 ? 1 - se / ss : 0 }
-  }
+  // For regression the margins are the predictions.
+  if (t.kind === 'regression') return regressionMetrics(margins.subarray(0, rows), t.values!.subarray(0, rows))
   const y = t.classes!
   let correct = 0
   let loss = 0
