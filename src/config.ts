@@ -78,12 +78,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     }
     return n
   }
-  const num = (names: string[], fallback: number | null, min: number) => {
+  const num = (names: string[], fallback: number | null, min: number, max = Number.MAX_VALUE) => {
     const found = pick(...names)
     if (!found) return fallback
     const n = Number(found.value)
-    if (!Number.isFinite(n) || n < min) {
-      problems.push(`${found.name}="${found.value}" must be a number ≥ ${min}`)
+    if (!Number.isFinite(n) || n < min || n > max) {
+      problems.push(`${found.name}="${found.value}" must be a number from ${min} to ${max}`)
       return fallback
     }
     return n
@@ -124,7 +124,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     checkpointDir: pick('BYOC_CHECKPOINT_DIR')?.value ?? join(mlRoot, 'checkpoints'),
     host: pick('BYOC_HOST')?.value ?? '0.0.0.0',
     port: int(['SAGEMAKER_BIND_TO_PORT', 'BYOC_PORT'], 8080, 0, 65535)!,
-    timeoutSeconds: num(['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'MODEL_SERVER_TIMEOUT'], 60, 0.001)!,
+    // 3600 s is batch transform's longest InvocationsTimeoutInSeconds (and far below setTimeout's limit).
+    timeoutSeconds: num(['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'MODEL_SERVER_TIMEOUT'], 60, 0.001, 3600)!,
     maxPayloadBytes,
     payloadConfigured: payloadMB !== null && payloadMB > 0,
     batchTransform,

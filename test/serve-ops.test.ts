@@ -155,7 +155,9 @@ describe('limits', () => {
       await s.stop()
     }
   })
-  test('past SAGEMAKER_MODEL_SERVER_TIMEOUT the answer is 504 and the next request is served', async () => {
+  test('past SAGEMAKER_MODEL_SERVER_TIMEOUT the answer is 504; the stuck run finishes without taking the process down', async () => {
+    // ~0.2-0.4 s per run against a 0.05 s timeout: the Worker is retired mid-run and must not abort the
+    // process when that run completes (terminate() mid-run did: exit 134).
     const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 60 }) }), { SAGEMAKER_MODEL_SERVER_TIMEOUT: '0.05', MODEL_SERVER_WORKERS: '1' })
     try {
       const slow = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv', accept: 'application/json' } })
@@ -163,10 +165,41 @@ describe('limits', () => {
       expect(((await slow.json()) as any).error).toContain('0.05 s')
       expect(s.log()).toContain('replacing model worker 0')
       await waitForPing(s, 200)
+      // Let the abandoned run (and the replacement's warm-up) complete, then check the server is alive.
+      await Bun.sleep(1500)
+      expect(s.proc.exitCode).toBeNull()
       expect((await fetch(`${s.url}/ping`)).status).toBe(200)
+      const again = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      expect(again.status).toBe(504)
+      await Bun.sleep(1500)
+      expect(s.proc.exitCode).toBeNull()
+      expect(s.log()).not.toContain('panic')
     } finally {
       await s.stop()
     }
+  })
+  test('a timeout longer than Bun\'s idle limit keeps requests alive; one beyond an hour is refused at start', async () => {
+    const refused = Bun.spawnSync([BINARY, 'serve'], { env: { PATH: '/usr/bin:/bin', BYOC_ML_ROOT: mlRoot(), MODEL_SERVER_TIMEOUT: '100000' }, cwd: '/' })
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr.toString()).toContain('MODEL_SERVER_TIMEOUT="100000"')
+    const s = await startServer(mlRoot({ 'model.onnx': classifier }), { MODEL_SERVER_TIMEOUT: '600' })
+    try {
+      expect((await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })).status).toBe(200)
+    } finally {
+      await s.stop()
+    }
+  })
+  test('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is parsed like a header; an unusable one stops the start', async () => {
+    const s = await startServer(mlRoot({ 'model.onnx': classifier }), { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'Application/JSON; charset=utf-8' })
+    try {
+      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      expect(res.headers.get('content-type')).toStartWith('application/json')
+    } finally {
+      await s.stop()
+    }
+    const refused = Bun.spawnSync([BINARY, 'serve'], { env: { PATH: '/usr/bin:/bin', BYOC_ML_ROOT: mlRoot(), SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'text/plain' }, cwd: '/' })
+    expect(refused.exitCode).toBe(1)
+    expect(refused.stderr.toString()).toContain('text/plain')
   })
 })
 
@@ -193,6 +226,29 @@ describe('under load and at shutdown', () => {
     } finally {
       await s.stop()
     }
+  })
+  test('SIGTERM while a request is still uploading: it is answered, then exit 0', async () => {
+    const s = await startServer(mlRoot({ 'model.onnx': classifier }))
+    const encoder = new TextEncoder()
+    let sendRest!: () => void
+    const rest = new Promise<void>((r) => (sendRest = r))
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode('1,2,3,4\n'))
+        await rest
+        controller.enqueue(encoder.encode('0,0,1,0\n'))
+        controller.close()
+      },
+    })
+    const pending = fetch(`${s.url}/invocations`, { method: 'POST', body, headers: { 'content-type': 'text/csv', accept: 'text/csv' } })
+    await Bun.sleep(100)
+    s.proc.kill('SIGTERM')
+    await Bun.sleep(300)
+    sendRest()
+    const res = await pending
+    expect(res.status).toBe(200)
+    expect((await res.text()).split('\n')).toHaveLength(3)
+    expect(await s.proc.exited).toBe(0)
   })
   test('SIGTERM with requests in flight: every request is answered, then exit 0', async () => {
     const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 10 }) }))

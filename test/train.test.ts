@@ -29,9 +29,9 @@ function job(hyperparameters: Record<string, string>, data: Record<string, strin
   return root
 }
 
-function start(root: string) {
+function start(root: string, env: Record<string, string> = {}) {
   const proc = Bun.spawn([BINARY, 'train'], {
-    env: { PATH: process.env.PATH ?? '', BYOC_ML_ROOT: root },
+    env: { PATH: process.env.PATH ?? '', BYOC_ML_ROOT: root, ...env },
     stdout: 'pipe',
     stderr: 'pipe',
     // The repository on purpose: its node_modules holds long@5, which protobufjs used to pick up at run
@@ -80,6 +80,8 @@ describe('byoc train (compiled)', () => {
     ['bad hyperparameter', () => job({ algorithm: 'decision_tree', max_depth: 'deep' }, { 'training/iris.csv': IRIS }), /^hyperparameter max_depth="deep" must be a whole number ≥ 1, or None$/],
     ['unknown hyperparameter', () => job({ num_rounds: '5' }, { 'training/iris.csv': IRIS }), /^unknown hyperparameter "num_rounds"/],
     ['empty data', () => job({}, { 'training/empty.csv': '' }), /^channel training has no data rows \(read training\/empty.csv\)$/],
+    ['eval_metric unfit for the task', () => job({ eval_metric: 'rmse', early_stopping_rounds: '3', num_round: '50' }, { 'training/d.csv': syntheticCsv(200, 4, { seed: 5 }), 'validation/d.csv': syntheticCsv(100, 4, { seed: 6 }) }), /^hyperparameter eval_metric="rmse" does not fit the task classification; use one of logloss, error, accuracy$/],
+    ['whole-number target under auto', () => job({}, { 'training/d.csv': Array.from({ length: 300 }, (_, i) => `${1000 + i},${i}`).join('\n') }), /^the labels are whole numbers with 300 distinct values .*set objective=reg:squarederror/],
     ['non-numeric cell', () => job({}, { 'training/bad.csv': '1,2,3\n0,4,x5\n' }), /^training\/bad.csv line 2 column 3: "x5" is not a number$/],
   ]
   for (const [name, make, reason] of failures)
@@ -126,6 +128,17 @@ describe('byoc train (compiled)', () => {
     const { code } = await p.finished()
     expect(code).toBe(143)
     expect(failure(root)).toMatch(/^training stopped by SIGTERM/)
+    // stopped before any round: no checkpoint was written, so the message must not claim one
+    expect(failure(root)).not.toContain('checkpointed')
+    expect(existsSync(join(root, 'checkpoints'))).toBe(false)
+  })
+
+  test('an unwritable checkpoint folder only warns: the model is written, exit 0', async () => {
+    const root = job({ num_round: '5' }, { 'training/iris.csv': IRIS })
+    const { code, log } = await start(root, { BYOC_CHECKPOINT_DIR: '/proc/nope' }).finished()
+    expect(code).toBe(0)
+    expect(log.match(/WARN cannot write the checkpoint \/proc\/nope\/byoc-boosting\.json/g)?.length).toBe(1)
+    expect(existsSync(join(root, 'model', 'model.onnx'))).toBe(true)
   })
 
   test('Pipe mode: trains from the FIFO training_0', async () => {

@@ -7,8 +7,8 @@ import { ByocError, errors } from '../errors'
 import { log, setLogLevel } from '../log'
 import { decoderFor, encoderFor } from '../serve/codecs'
 import type { DecodeOptions } from '../serve/codecs/types'
-import { Batcher } from './batcher'
-import { buildFeeds } from './feeds'
+import { Batcher, type Results } from './batcher'
+import { type Feeds, buildFeeds } from './feeds'
 import { type OutputPlan, planOutputs, selectOutputs } from './outputs'
 import { Outbox } from './outbox'
 import type { FromWorker, ToWorker, WorkerInit } from './protocol'
@@ -18,6 +18,8 @@ import { runModel } from './run'
 import { hasBatchAxis } from './signature'
 
 interface State {
+  /** Every run goes through this: it refuses new runs once the Worker is retiring (see below). */
+  run: (feeds: Feeds, records: number) => Promise<Results>
   loaded: LoadedSession
   plan: OutputPlan
   decodeOptions: DecodeOptions
@@ -25,8 +27,20 @@ interface State {
   batcher: Batcher | null
 }
 
+/**
+ * A Worker is never terminated from outside while ONNX Runtime runs in it: a run that completes after
+ * terminate() aborts the whole process (measured: N-API error, exit 134). The pool sends `retire`
+ * instead; the Worker refuses further runs and closes itself once no run is in progress.
+ */
+interface Lifecycle {
+  retiring: boolean
+  running: number
+  close: () => void
+}
+
 export function startModelWorker(port: Worker, library: string | null): void {
   let state: State | null = null
+  const life: Lifecycle = { retiring: false, running: 0, close: () => (port as unknown as { close(): void }).close() }
   const waiting: WireRequest[] = []
   const post = (message: FromWorker) => port.postMessage(message)
   const answers = new Outbox<Answer>((items) => {
@@ -36,9 +50,14 @@ export function startModelWorker(port: Worker, library: string | null): void {
 
   port.onmessage = async (event: MessageEvent<ToWorker>) => {
     const message = event.data
+    if (message.type === 'retire') {
+      life.retiring = true
+      if (life.running === 0) life.close()
+      return
+    }
     if (message.type === 'init') {
       try {
-        state = await load(message)
+        state = await load(message, life)
         const { loaded, plan } = state
         // A model may legitimately refuse an all-zero record (fixed reshapes, lookups); it is loaded all
         // the same, so a failed warm-up is logged, not fatal.
@@ -64,7 +83,7 @@ export function startModelWorker(port: Worker, library: string | null): void {
   }
 }
 
-async function load(init: WorkerInit): Promise<State> {
+async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   setLogLevel(init.logLevel)
   log.debug(`worker ${init.index}: creating the session`)
   const loaded = await createSession(init.session)
@@ -74,22 +93,30 @@ async function load(init: WorkerInit): Promise<State> {
   const { inputs, outputs } = loaded.signature
   const batchable = inputs.every(hasBatchAxis) && outputs.every((o) => o.type !== 'non-tensor')
   const { maxBatchSize, maxQueueDelayMs } = init.batching
-  const batcher = batchable && maxBatchSize > 1
-    ? new Batcher({ maxBatchSize, maxQueueDelayMs, run: (feeds, records) => runModel(loaded.session, loaded.signature, feeds, records) })
-    : null
-  return { loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput }, batcher }
+  const run = async (feeds: Feeds, records: number): Promise<Results> => {
+    if (life.retiring) throw errors.notReady('model worker is retiring')
+    life.running++
+    try {
+      return await runModel(loaded.session, loaded.signature, feeds, records)
+    } finally {
+      life.running--
+      if (life.retiring && life.running === 0) life.close()
+    }
+  }
+  const batcher = batchable && maxBatchSize > 1 ? new Batcher({ maxBatchSize, maxQueueDelayMs, run }) : null
+  return { run, loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput }, batcher }
 }
 
 type Answer = Parameters<typeof packAnswers>[0][number]
 
 async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
   try {
-    const decoded = decoderFor(m.contentType)(m.body, state.decodeOptions)
+    const decoded = decode(m, state.decodeOptions)
     if (decoded.records === 0) throw errors.badInput('the request holds no records')
     const feeds = buildFeeds(decoded, state.loaded.signature)
     const results = state.batcher
       ? await state.batcher.submit(feeds, decoded.records)
-      : await runModel(state.loaded.session, state.loaded.signature, feeds, decoded.records)
+      : await state.run(feeds, decoded.records)
     const outputs = selectOutputs(results, state.plan, decoded.records)
     const body = encoderFor(m.accept)({ records: decoded.records, outputs })
     answers.push({ id: m.id, status: 200, body, contentType: m.accept, records: decoded.records })
@@ -97,6 +124,16 @@ async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
     const e = error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
     if (e.status >= 500) log.error(`invocation ${m.id}: ${e.message}`)
     answers.push({ id: m.id, status: e.status, body: e.message, contentType: '', records: 0 })
+  }
+}
+
+/** Anything a decoder throws is about the body (e.g. JSON nested too deep for the stack): a 400. */
+function decode(m: WireRequest, options: DecodeOptions) {
+  try {
+    return decoderFor(m.contentType)(m.body, options)
+  } catch (error) {
+    if (error instanceof ByocError) throw error
+    throw errors.badInput(`the ${m.contentType} body could not be decoded: ${firstLine(error)}`)
   }
 }
 

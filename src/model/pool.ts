@@ -78,25 +78,26 @@ export class WorkerPool {
   }
 
   invoke(body: Uint8Array, contentType: string, accept: string): Promise<InvokeResult> {
-    if (this.closing) return Promise.reject(errors.notReady('server is shutting down'))
     const queued = this.inflight
     if (queued >= this.maxInflight) return Promise.reject(errors.overloaded(queued))
     return new Promise<InvokeResult>((resolve, reject) => {
-      const id = this.nextId++
+      const id = this.nextId
+      // Ids travel as uint32 (wire.ts); wrap before 2^32 so a long-running server never reuses a live one.
+      this.nextId = (this.nextId % 0xfffffffe) + 1
       const timer = setTimeout(() => this.timedOut(id), this.timeoutMs)
       this.dispatch({ id, body, contentType, accept, resolve, reject, timer })
     })
   }
 
   /**
-   * Waits for in-flight requests, then stops the Workers. The wait is bounded by the request timeout and
-   * by 25 s, inside the 30 s SageMaker leaves between SIGTERM and SIGKILL.
+   * For shutdown: no more Worker replacements; waits for the requests in flight, bounded by the request
+   * timeout and by 25 s (inside the 30 s SageMaker leaves between SIGTERM and SIGKILL). The Workers are
+   * not terminated: the process exits next, and terminating one mid-run would abort it (see retire).
    */
   async close(): Promise<void> {
     this.closing = true
     const until = performance.now() + Math.min(this.timeoutMs, 25_000)
     while (this.inflight > 0 && performance.now() < until) await Bun.sleep(5)
-    for (const s of this.slots) s.worker.terminate()
   }
 
   private dispatch(p: Pending): void {
@@ -167,16 +168,21 @@ export class WorkerPool {
     const p = slot.inflight.get(id)!
     slot.inflight.delete(id)
     p.reject(errors.timeout(this.timeoutMs / 1000))
-    // The Worker is still inside run(), which cannot be interrupted, so it is replaced.
-    this.replace(slot, id, `request ${id} exceeded ${this.timeoutMs / 1000} s`)
+    // A warm Worker is presumably stuck in a run, which cannot be interrupted: it is replaced. One still
+    // loading is not (its requests only waited for the load).
+    if (slot.state === 'ready') this.replace(slot, id, `request ${id} exceeded ${this.timeoutMs / 1000} s`)
   }
 
-  /** Terminates a Worker and starts a fresh one; the requests it held are sent again. */
+  /**
+   * Starts a fresh Worker in the slot and sends it the requests the old one held. The old one, if alive,
+   * is told to retire: it finishes the run it is in (terminate() mid-run aborts the process), answers
+   * nothing more that anyone waits for, and closes itself.
+   */
   private replace(slot: Slot, culprit: number | null, why: string): void {
     if (this.slots[slot.index] !== slot || this.closing) return
     log.warn(`replacing model worker ${slot.index}: ${why}`)
     slot.state = 'dead'
-    slot.worker.terminate()
+    if (culprit !== null) slot.worker.postMessage({ type: 'retire' })
     const orphans = [...slot.inflight.values()]
     slot.inflight.clear()
     this.spawn(slot.index).then(

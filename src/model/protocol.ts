@@ -24,7 +24,12 @@ export interface InvokeBatch {
   batch: ArrayBuffer
 }
 
-export type ToWorker = WorkerInit | InvokeBatch
+/** Stop taking work and close once no run is in progress (never terminate() a Worker mid-run). */
+export interface Retire {
+  type: 'retire'
+}
+
+export type ToWorker = WorkerInit | InvokeBatch | Retire
 
 export interface WorkerReady {
   type: 'ready'

@@ -31,13 +31,19 @@ function bytesOf(view: ArrayBufferView): Uint8Array {
   return new Uint8Array(view.buffer, view.byteOffset, view.byteLength)
 }
 
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
+
 function toInt64(values: ArrayLike<number> | ArrayLike<bigint>, name: string): BigInt64Array {
   const out = new BigInt64Array(values.length)
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
     if (typeof v === 'number' && !Number.isInteger(v))
       throw new Error(`tensor ${name}: int64 element ${i} is ${v}, not an integer`)
-    out[i] = BigInt(v)
+    const b = BigInt(v)
+    // BigInt64Array would silently wrap 2^63 to -2^63
+    if (b < INT64_MIN || b > INT64_MAX) throw new Error(`tensor ${name}: int64 element ${i} is ${v}, outside the int64 range`)
+    out[i] = b
   }
   return out
 }

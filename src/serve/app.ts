@@ -16,6 +16,8 @@ export interface ServerState {
   ready: boolean
   reason: string
   pool: WorkerPool | null
+  /** /invocations requests between arrival and answer, uploads included: SIGTERM waits for them. */
+  active: number
 }
 
 export interface AppOptions {
@@ -52,6 +54,15 @@ export function createApp(o: AppOptions) {
 const inferenceId = (r: Request) => r.headers.get('x-amzn-sagemaker-inference-id')
 
 async function invocations(request: Request, o: AppOptions): Promise<Response> {
+  o.state.active++
+  try {
+    return await answer(request, o)
+  } finally {
+    o.state.active--
+  }
+}
+
+async function answer(request: Request, o: AppOptions): Promise<Response> {
   const started = performance.now()
   const acceptHeader = request.headers.get('accept')
   const echo = o.echoCustomAttributes() ? request.headers.get(CUSTOM_ATTRIBUTES) : null

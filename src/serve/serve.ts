@@ -13,6 +13,8 @@ import { WorkerPool } from '../model/pool'
 import { describeValue, hasBatchAxis } from '../model/signature'
 import { VERSION } from '../version'
 import { type ServerState, createApp } from './app'
+import { encodableTypes } from './codecs'
+import { canonicalType, parseMediaType } from './media-type'
 import { detectResources, executionParameters } from './resources'
 import { chooseWorkers } from './workers'
 
@@ -26,14 +28,21 @@ export async function serve(): Promise<void> {
     process.exit(1)
   }
   setLogLevel(config.logLevel)
+  let defaultAccept: string | null = null
+  try {
+    defaultAccept = responseType(config.defaultAccept, 'SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')
+  } catch (error) {
+    log.error((error as Error).message)
+    process.exit(1)
+  }
   const resources = detectResources()
   const workers = chooseWorkers(config, resources.cpus)
-  const state: ServerState = { ready: false, reason: 'model is loading', pool: null }
+  const state: ServerState = { ready: false, reason: 'model is loading', pool: null, active: 0 }
   let modelConfig: ModelConfig | null = null
   const app = createApp({
     state,
     maxPayloadBytes: config.maxPayloadBytes,
-    defaultAccept: () => config.defaultAccept ?? modelConfig?.defaultAccept ?? null,
+    defaultAccept: () => defaultAccept,
     echoCustomAttributes: () => modelConfig?.echoCustomAttributes ?? false,
     executionParameters: () =>
       executionParameters(resources, {
@@ -47,8 +56,9 @@ export async function serve(): Promise<void> {
   app.listen({
     hostname: config.host,
     port: config.port,
-    // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off.
-    idleTimeout: Math.min(255, Math.max(65, Math.ceil(config.timeoutSeconds) + 5)),
+    // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off. Bun's limit
+    // is 255 s: a longer request timeout turns the idle timeout off rather than cutting requests short.
+    idleTimeout: config.timeoutSeconds + 5 > 255 ? 0 : Math.max(65, Math.ceil(config.timeoutSeconds) + 5),
     // A stale server on the same port must fail this start, not silently share the port.
     reusePort: false,
     // Our own check answers 413 with a message; Bun's limit is only a backstop for huge bodies.
@@ -65,9 +75,12 @@ export async function serve(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
-    log.info(`${signal} received: finishing ${state.pool?.inflight ?? 0} requests in flight, then exiting`)
-    // Stop accepting first; in-flight requests keep their connections until answered.
+    log.info(`${signal} received: finishing ${state.active} requests in flight, then exiting`)
+    // Stop accepting first; requests already received (still uploading, queued or running) are answered,
+    // within 25 s of the 30 s SageMaker allows before SIGKILL.
     const closed = app.server?.stop(false)
+    const until = performance.now() + 25_000
+    while (state.active > 0 && performance.now() < until) await Bun.sleep(5)
     await state.pool?.close()
     await Promise.race([closed, Bun.sleep(2000)])
     log.info('stopped')
@@ -78,6 +91,7 @@ export async function serve(): Promise<void> {
 
   try {
     modelConfig = await loadModel(config, workers, state)
+    defaultAccept ??= responseType(modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept')
     // performance.now() counts from process start, so this includes the runtime's own start-up.
     log.info(`ready in ${performance.now().toFixed(0)} ms`)
   } catch (error) {
@@ -85,6 +99,15 @@ export async function serve(): Promise<void> {
     state.reason = `model failed to load: ${error instanceof Error ? error.message : String(error)}`
     log.error(`${state.reason}; /ping answers 503`)
   }
+}
+
+/** A configured default response type, canonical; one byoc cannot write stops the start. */
+function responseType(value: string | null, source: string): string | null {
+  if (!value) return null
+  const type = canonicalType(parseMediaType(value).type)
+  if (!encodableTypes.includes(type))
+    throw new Error(`${source}="${value}" is not a type byoc can answer in; use one of ${encodableTypes.join(', ')}`)
+  return type
 }
 
 async function loadModel(config: Readonly<Config>, workers: { count: number; threads: number; spinning: boolean }, state: ServerState) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import { trainBoosting, type BoostingHooks } from './boosting'
+import { stoppingMetric, trainBoosting, type BoostingHooks } from './boosting'
 import type { BoostingState } from './checkpoint'
-import { StoppedError } from './errors'
+import { StoppedError, TrainError } from './errors'
 import { syntheticCsv, tableFromCsv } from './fixtures'
 import { encodeClasses } from './labels'
 import type { Target } from './objectives'
@@ -65,5 +65,13 @@ describe('trainBoosting', () => {
       expect(Array.from(t.threshold)).toEqual(Array.from(whole.model.trees[i].threshold))
       expect(Array.from(t.value)).toEqual(Array.from(whole.model.trees[i].value))
     })
+  })
+  test('an eval_metric that does not fit the task fails instead of stopping after round 1', async () => {
+    const { result } = run({ eval_metric: 'rmse', early_stopping_rounds: 3, num_round: 50 }, {}, true)
+    await expect(result).rejects.toBeInstanceOf(TrainError)
+    await expect(result).rejects.toThrow('hyperparameter eval_metric="rmse" does not fit the task classification; use one of logloss, error, accuracy')
+    expect(() => stoppingMetric('regression', 'logloss')).toThrow('does not fit the task regression; use one of rmse, mae')
+    expect(stoppingMetric('binary', 'auto')).toBe('logloss')
+    expect(stoppingMetric('regression', 'mae')).toBe('mae')
   })
 })

@@ -6,6 +6,7 @@
  */
 import { makeBins } from './bins'
 import type { BoostingState } from './checkpoint'
+import { TrainError } from './errors'
 import { HistTreeGrower } from './gbtree'
 import { higherIsBetter, metricLine, type Metrics } from './metrics'
 import { baseMargins, gradients, marginMetrics, type Target } from './objectives'
@@ -49,18 +50,31 @@ export interface BoostingResult {
 
 const evaluate = marginMetrics
 
+/** The eval_metric values that fit each task (marginMetrics computes only these). */
+export const TASK_METRICS = { classification: ['logloss', 'error', 'accuracy'], regression: ['rmse', 'mae'] } as const
+
+/** The early-stopping metric for a task: the default for `auto`, else eval_metric, which must fit the task. */
+export function stoppingMetric(kind: Target['kind'], evalMetric: BoostingParams['eval_metric']): string {
+  const task = kind === 'regression' ? 'regression' : 'classification'
+  if (evalMetric === 'auto') return task === 'regression' ? 'rmse' : 'logloss'
+  const allowed: readonly string[] = TASK_METRICS[task]
+  if (!allowed.includes(evalMetric))
+    throw new TrainError(`hyperparameter eval_metric="${evalMetric}" does not fit the task ${task}; use one of ${allowed.join(', ')}`)
+  return evalMetric
+}
+
 function addTree(margins: Float64Array, k: number, c: number, tree: Tree, m: Matrix): void {
   for (let r = 0; r < m.rows; r++) margins[r * k + c] += tree.value[leafOf(tree, m.x, r * m.features)]
 }
 
 export async function trainBoosting(train: Matrix, target: Target, valid: (Matrix & { target: Target }) | null, p: BoostingParams, hooks: BoostingHooks): Promise<BoostingResult> {
   const started = performance.now()
+  const metric = stoppingMetric(target.kind, p.eval_metric)
   const { rows: n, features: F } = train
   const k = target.k
   const bins = makeBins(train.x, n, F, p.max_bin)
   hooks.log(`binned ${F} features into at most ${p.max_bin} bins in ${((performance.now() - started) / 1000).toFixed(2)} s`)
   const grower = new HistTreeGrower(bins, { maxDepth: p.max_depth, minChildWeight: p.min_child_weight, lambda: p.lambda, alpha: p.alpha, gamma: p.gamma, eta: p.eta })
-  const metric = p.eval_metric !== 'auto' ? p.eval_metric : target.kind === 'regression' ? 'rmse' : 'logloss'
   const names = target.kind === 'regression' ? ['rmse', 'mae'] : ['logloss', 'accuracy']
   if (!names.includes(metric)) names.unshift(metric)
   const higher = higherIsBetter(metric)

@@ -1,8 +1,9 @@
 /**
  * Boosting checkpoints in /opt/ml/checkpoints (which SageMaker syncs with S3, so a spot-interrupted or
  * stopped job resumes where it stopped). One JSON file, replaced atomically. It is used only when its
- * fingerprint (data checksum, objective, every hyperparameter but num_round/early_stopping_rounds) matches
- * the current job, so changing the data or a setting starts afresh, while raising num_round continues.
+ * fingerprint (training and validation data checksums, objective, every hyperparameter but
+ * num_round/early_stopping_rounds) matches the current job, so changing the data or a setting starts
+ * afresh, while raising num_round continues.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -60,6 +61,20 @@ export function checksum(...arrays: ArrayBufferView[]): string {
   return (h >>> 0).toString(16).padStart(8, '0')
 }
 
+/** What differs between two JSON fingerprints, for the log line: "different validation data", … */
+function differences(saved: unknown, current: string): string {
+  const names: Record<string, string> = { data: 'training data', validation: 'validation data', settings: 'hyperparameters', kind: 'objective', classes: 'classes' }
+  try {
+    const a = JSON.parse(String(saved)) as Record<string, unknown>
+    const b = JSON.parse(current) as Record<string, unknown>
+    if (a.v === b.v) {
+      const keys = Object.keys(b).filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]))
+      if (keys.length) return `different ${keys.map((key) => names[key] ?? key).join(', ')}`
+    }
+  } catch {}
+  return 'different data or settings'
+}
+
 export class Checkpoints {
   readonly path: string
   constructor(readonly dir: string) {
@@ -76,7 +91,7 @@ export class Checkpoints {
     }
     try {
       const j = JSON.parse(text)
-      if (j.fingerprint !== fingerprint) return { state: null, reason: `${this.path} is from different data or settings; starting afresh` }
+      if (j.fingerprint !== fingerprint) return { state: null, reason: `${this.path} is from ${differences(j.fingerprint, fingerprint)}; starting afresh` }
       return { state: { ...j, bestScore: j.bestScore ?? NaN, trees: (j.trees as TreeJson[]).map(fromJson) }, reason: '' }
     } catch (e) {
       return { state: null, reason: `${this.path} is unreadable (${(e as Error).message}); starting afresh` }

@@ -10,6 +10,8 @@ export class TrainError extends Error {
 /** Thrown at a safe point after SIGTERM; the job is reported as stopped, not failed by the user. */
 export class StoppedError extends Error {
   override name = 'StoppedError'
+  /** The checkpoint file saved for the finished rounds, when one was written. */
+  checkpoint: string | null = null
   constructor(readonly signal: string) {
     super(`training stopped by ${signal} before it finished`)
   }

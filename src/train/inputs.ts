@@ -56,7 +56,9 @@ export async function readInputConfig(inputDir: string): Promise<InputConfig> {
         throw new TrainError(`channel ${name}: TrainingInputMode "${mode}" must be File, FastFile or Pipe`)
       const type = typeof raw?.ContentType === 'string' ? raw.ContentType : null
       const base = type?.split(';')[0].trim().toLowerCase()
-      if (base && !CSV_TYPES.has(base)) throw new TrainError(`channel ${name}: ContentType "${type}" is not supported; byoc train reads text/csv`)
+      // only the channels byoc reads must be CSV; the others are just logged as unused (train.ts)
+      const read = name === 'training' || name === 'validation'
+      if (read && base && !CSV_TYPES.has(base)) throw new TrainError(`channel ${name}: ContentType "${type}" is not supported; byoc train reads text/csv`)
       channels.set(name, { name, mode, contentType: type })
     }
   }

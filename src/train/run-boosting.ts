@@ -1,8 +1,9 @@
 /** The gradient_boosting algorithm end to end: objective and labels, checkpoints, rounds, ONNX. */
-import { trainBoosting } from './boosting'
-import { checksum, Checkpoints } from './checkpoint'
+import { stoppingMetric, trainBoosting } from './boosting'
+import { log as logger } from '../log'
+import { checksum, Checkpoints, type BoostingState } from './checkpoint'
 import type { Table } from './csv'
-import { TrainError } from './errors'
+import { StoppedError, TrainError } from './errors'
 import { boostedOnnx } from './export'
 import { classesOf, encodeClasses, encodeTargets, inferTask, type Classes } from './labels'
 import type { ObjectiveKind, Target } from './objectives'
@@ -11,7 +12,7 @@ import { predictBoosted } from './predict'
 import type { Trained } from './run-tree'
 
 function objectiveOf(train: Table, p: BoostingParams): { kind: ObjectiveKind; classes: Classes | null } {
-  const task = p.objective === 'auto' ? inferTask(train, p.num_class !== null ? 'classification' : 'auto') : p.objective.startsWith('reg:') ? 'regression' : 'classification'
+  const task = p.objective === 'auto' ? inferTask(train, p.num_class !== null ? 'classification' : 'auto', { regression: 'objective=reg:squarederror', classification: 'objective=multi:softprob' }) : p.objective.startsWith('reg:') ? 'regression' : 'classification'
   if (task === 'regression') {
     inferTask(train, 'regression') // fails on a non-numeric label
     return { kind: 'regression', classes: null }
@@ -34,10 +35,11 @@ function targetOf(t: Table, kind: ObjectiveKind, classes: Classes | null, channe
   return { kind, k: kind === 'binary' ? 1 : classes!.length, classes: encodeClasses(t, classes!, channel), values: null }
 }
 
-export async function runBoosting(train: Table, valid: Table | null, p: BoostingParams, checkpointDir: string, pause: () => Promise<void>, log: (line: string) => void): Promise<Trained> {
+export async function runBoosting(train: Table, valid: Table | null, p: BoostingParams, checkpointDir: string, pause: () => Promise<void>, log: (line: string) => void, warn: (line: string) => void = logger.warn): Promise<Trained> {
   const { kind, classes } = objectiveOf(train, p)
   const target = targetOf(train, kind, classes, 'training')
   const validTarget = valid ? targetOf(valid, kind, classes, 'validation') : null
+  stoppingMetric(kind, p.eval_metric) // fails now on an eval_metric that does not fit the task
   if (p.early_stopping_rounds !== null && !valid) log('early_stopping_rounds is set but there is no validation channel; training all num_round rounds')
   const objective = kind === 'regression' ? 'reg:squarederror' : kind === 'binary' ? 'binary:logistic' : 'multi:softprob'
   // nthread is accepted for XGBoost compatibility: a second thread building histograms did not pay (README, Threads)
@@ -45,20 +47,35 @@ export async function runBoosting(train: Table, valid: Table | null, p: Boosting
 
   const checkpoints = p.checkpoints ? new Checkpoints(checkpointDir) : null
   const { num_round, early_stopping_rounds, nthread, checkpoints: _, ...settings } = p
-  const fingerprint = JSON.stringify({ v: 1, kind, classes, settings, data: checksum(train.x, target.classes ?? target.values!) })
+  // the validation data decides the best round (early stopping), so a changed validation set starts afresh
+  const validation = valid && validTarget ? checksum(valid.x, validTarget.classes ?? validTarget.values!) : null
+  const fingerprint = JSON.stringify({ v: 2, kind, classes, settings, data: checksum(train.x, target.classes ?? target.values!), validation })
   let resume = null
   if (checkpoints) {
     const loaded = await checkpoints.load(fingerprint)
     resume = loaded.state
     if (!resume && loaded.reason !== 'no checkpoint') log(loaded.reason)
   }
+  // checkpoints are best-effort: a read-only or full checkpoint folder must not fail a job that trains fine
+  let saved = false
+  let warned = false
+  const save = async (state: Omit<BoostingState, 'fingerprint'>) => {
+    try {
+      await checkpoints!.save({ ...state, fingerprint })
+      saved = true
+    } catch (e) {
+      if (!warned) warn(`cannot write the checkpoint ${checkpoints!.path}: ${(e as Error).message}; training goes on without checkpoints`)
+      warned = true
+    }
+  }
   const started = performance.now()
-  const result = await trainBoosting(train, target, valid && validTarget ? { ...valid, target: validTarget } : null, p, {
-    log,
-    pause,
-    resume,
-    save: checkpoints ? (state) => checkpoints.save({ ...state, fingerprint }) : undefined,
-  })
+  let result
+  try {
+    result = await trainBoosting(train, target, valid && validTarget ? { ...valid, target: validTarget } : null, p, { log, pause, resume, save: checkpoints ? save : undefined })
+  } catch (e) {
+    if (e instanceof StoppedError && saved) e.checkpoint = checkpoints!.path
+    throw e
+  }
   const seconds = (performance.now() - started) / 1000
   const model = result.model
   log(`boosted ${model.trees.length / model.target.k} rounds (${model.trees.length} trees) in ${seconds.toFixed(2)} s`)

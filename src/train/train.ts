@@ -37,23 +37,21 @@ export async function train(): Promise<number> {
   setLogLevel(config.logLevel)
   const stop = new StopSignal()
   await rm(join(config.outputDir, 'failure'), { force: true }).catch(() => {})
-  let params: TrainParams | null = null
   try {
-    params = await run(config, stop, (p) => (params = p))
+    await run(config, stop)
     return 0
   } catch (e) {
-    return await fail(config, e, params)
+    return await fail(config, e)
   } finally {
     stop.dispose()
   }
 }
 
-async function run(config: Readonly<Config>, stop: StopSignal, parsed: (p: TrainParams) => void): Promise<TrainParams> {
+async function run(config: Readonly<Config>, stop: StopSignal): Promise<TrainParams> {
   const started = performance.now()
   const info = (line: string) => log.info(line)
   const inputs = await readInputConfig(config.inputDir)
   const params = parseParams(inputs.hyperparameters)
-  parsed(params)
   info(`byoc ${VERSION} train: algorithm ${params.algorithm}, hyperparameters ${JSON.stringify(params.given)}`)
   if (inputs.resource.hosts.length > 1)
     log.warn(`${inputs.resource.hosts.length} hosts; byoc trains on one host, so ${inputs.resource.currentHost} trains its own model on its own copy of the data`)
@@ -94,15 +92,15 @@ function evaluate(trained: Trained, t: Table, channel: string): Metrics {
 }
 
 /** Writes output/failure (first line: the reason) and returns the exit code. */
-async function fail(config: Readonly<Config>, e: unknown, params: TrainParams | null): Promise<number> {
+async function fail(config: Readonly<Config>, e: unknown): Promise<number> {
   let reason: string
   let detail = ''
   let code = EXIT_FAILED
   if (e instanceof TrainError) reason = e.message
   else if (e instanceof StoppedError) {
     code = EXIT_STOPPED
-    const boosting = params?.algorithm === 'gradient_boosting' && params.boosting.checkpoints
-    reason = `${e.message}${boosting ? `; the finished rounds are checkpointed in ${config.checkpointDir} and the next run resumes from them` : ''}`
+    // only claim a checkpoint that was written (not when stopped while loading data, nor when saving failed)
+    reason = `${e.message}${e.checkpoint ? `; the finished rounds are checkpointed in ${e.checkpoint} and the next run resumes from them` : ''}`
   } else {
     const err = e instanceof Error ? e : new Error(String(e))
     reason = `internal error: ${err.message}`
