@@ -121,6 +121,13 @@ describe('request formats', () => {
     // of NaN; the second record is unambiguous.
     expect((await res.text()).split('\n')[1].split(',')[0]).toBe('0')
   })
+  test('text/libsvm is widened to the model and a client-chosen huge index is a 400, not an allocation', async () => {
+    const narrow = await post('1 2:5\n', { 'content-type': 'text/libsvm', accept: 'text/csv' })
+    expect(narrow.status).toBe(200)
+    const huge = await post('1 300000000:1\n', { 'content-type': 'text/libsvm', accept: 'application/json' })
+    expect(huge.status).toBe(400)
+    expect(((await huge.json()) as any).error).toContain("beyond the model's 4 features")
+  })
   test('application/x-recordio-protobuf in and out', async () => {
     const body = encodeRecordIO({ records: 2, outputs: [{ name: 'values', dtype: 'float32', dims: [2, 4], data: new Float32Array([0, 0, 3, 0, 0, 3, 0, 0]) }] })
     const res = await post(body, { 'content-type': 'application/x-recordio-protobuf', accept: 'application/x-recordio-protobuf' })

@@ -15,7 +15,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './protocol'
 import { type WireRequest, packAnswers, unpackRequests } from './wire'
 import { type LoadedSession, createSession, warmUp } from './session'
 import { runModel } from './run'
-import { hasBatchAxis } from './signature'
+import { hasBatchAxis, valuesPerRecord } from './signature'
 
 interface State {
   /** Every run goes through this: it refuses new runs once the Worker is retiring (see below). */
@@ -104,7 +104,10 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
     }
   }
   const batcher = batchable && maxBatchSize > 1 ? new Batcher({ maxBatchSize, maxQueueDelayMs, run }) : null
-  return { run, loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput }, batcher }
+  // A fixed record width lets sparse formats pad to it and refuse wider ones (see DecodeOptions).
+  const widths = inputs.map(valuesPerRecord)
+  const features = widths.every((w) => w !== null) ? (widths as number[]).reduce((a, b) => a + b, 0) : null
+  return { run, loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput, features }, batcher }
 }
 
 type Answer = Parameters<typeof packAnswers>[0][number]

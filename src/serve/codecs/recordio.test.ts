@@ -66,3 +66,42 @@ describe('RecordIO-protobuf', () => {
     expect(failure(() => decodeRecordIO(new Uint8Array(0))).message).toBe('empty body')
   })
 })
+
+describe('client-declared shapes', () => {
+  // Protobuf by hand: Record{features: {"values": Value{float32_tensor: {values, keys, shape}}}}.
+  const varint = (n: number) => {
+    const out: number[] = []
+    while (n > 127) {
+      out.push((n & 127) | 128)
+      n = Math.floor(n / 128)
+    }
+    return [...out, n]
+  }
+  const field = (tag: number, bytes: number[]) => [tag, ...varint(bytes.length), ...bytes]
+  function sparseRecord(shape: number): Uint8Array {
+    const tensor = [...field(0x0a, [0, 0, 0x80, 0x3f]), ...field(0x12, [0]), ...field(0x1a, varint(shape))]
+    const value = field(0x12, tensor)
+    const entry = [...field(0x0a, [...new TextEncoder().encode('values')]), ...field(0x12, value)]
+    const payload = field(0x0a, entry)
+    const pad = (4 - (payload.length % 4)) % 4
+    const frame = new Uint8Array(8 + payload.length + pad)
+    const view = new DataView(frame.buffer)
+    view.setUint32(0, 0xced7230a, true)
+    view.setUint32(4, payload.length, true)
+    frame.set(payload, 8)
+    return frame
+  }
+  const options = (features: number | null) => ({ csvHeader: 'absent' as const, textInput: false, features })
+
+  test('a sparse record is widened to its shape, missing entries NaN', () => {
+    const d = decodeRecordIO(sparseRecord(3), options(3))
+    const t = d.tensors as { values: Float32Array; shape: number[] }
+    expect(t.shape).toEqual([1, 3])
+    expect(t.values[0]).toBe(1)
+    expect(Number.isNaN(t.values[2])).toBe(true)
+  })
+  test('a shape beyond the model, or beyond the cap when the model is not fixed, is a 400 before any allocation', () => {
+    expect(() => decodeRecordIO(sparseRecord(150_000_000), options(4))).toThrow('the model takes 4')
+    expect(() => decodeRecordIO(sparseRecord(150_000_000), options(null))).toThrow('at most 1000000')
+  })
+})

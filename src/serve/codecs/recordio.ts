@@ -11,7 +11,7 @@ import type protobufType from '../../protobuf'
 import { ByocError, errors } from '../../errors'
 import { outputViews } from './outputs'
 import { plural } from './text'
-import type { Codec, DecodedBody, DecodedDtype, EncodeInput } from './types'
+import { type Codec, type DecodedBody, type DecodedDtype, type DecodeOptions, type EncodeInput, MAX_SPARSE_WIDTH } from './types'
 
 const MAGIC = 0xced7230a
 
@@ -74,7 +74,7 @@ export function frames(body: Uint8Array): Uint8Array[] {
 
 const num = (v: number | { toNumber(): number }) => (typeof v === 'number' ? v : v.toNumber())
 
-export function decodeRecordIO(body: Uint8Array): DecodedBody {
+export function decodeRecordIO(body: Uint8Array, options: DecodeOptions = { csvHeader: 'absent', textInput: false }): DecodedBody {
   if (body.length === 0) throw errors.badInput('empty body')
   const payloads = frames(body)
   let dtype: DecodedDtype | null = null
@@ -96,9 +96,18 @@ export function decodeRecordIO(body: Uint8Array): DecodedBody {
     const shape = (tensor.shape ?? []).map(num)
     const keys = (tensor.keys ?? []).map(num)
     let values: ArrayLike<number> = tensor.values ?? []
+    const declared = shape.reduce((a, b) => a * b, 1)
+    const limit = options.features ?? MAX_SPARSE_WIDTH
+    // The shape is the client's word: check it before it sizes anything.
+    if (shape.length > 0 && declared > limit)
+      throw errors.badInput(
+        `record ${r + 1}: shape [${shape.join(', ')}] holds ${declared} values; ${options.features ? `the model takes ${options.features}` : `at most ${MAX_SPARSE_WIDTH} are accepted`}`,
+      )
+    if (keys.length === 0 && shape.length > 0 && declared !== values.length)
+      throw errors.badInput(`record ${r + 1}: shape [${shape.join(', ')}] holds ${declared} values but the tensor has ${values.length}`)
     if (keys.length > 0) {
       if (shape.length === 0) throw errors.badInput(`record ${r + 1}: a sparse tensor (keys) needs a shape`)
-      const dense = new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(NaN)
+      const dense = new Array<number>(declared).fill(NaN)
       keys.forEach((k, i) => {
         if (k >= dense.length)
           throw errors.badInput(`record ${r + 1}: key ${k} is outside shape [${shape.join(', ')}]`)

@@ -33,7 +33,15 @@ export interface DecodeOptions {
   csvHeader: 'auto' | 'present' | 'absent'
   /** True when the model's (first) input takes strings: CSV/JSON cells are then kept as text. */
   textInput: boolean
+  /**
+   * Values per record the model takes, when that is fixed. Sparse formats (libsvm, RecordIO) are widened
+   * to it and refuse an index beyond it, so a client-chosen width never decides an allocation.
+   */
+  features?: number | null
 }
+
+/** Widest sparse record accepted when the model's width is not fixed (8 MB of float64 per record). */
+export const MAX_SPARSE_WIDTH = 1_000_000
 
 export type OutputDtype = 'float32' | 'float64' | 'int32' | 'int64' | 'bool' | 'string' | 'uint8' | 'int8' | 'float16' | 'uint16' | 'int16' | 'uint32' | 'uint64'
 
