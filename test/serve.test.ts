@@ -201,6 +201,20 @@ describe('errors', () => {
 })
 
 describe('model input types', () => {
+  test('integers outside what the input type holds exactly are a 400, not wrapped', async () => {
+    const s = await startServer(mlRoot({ 'model.onnx': int64Model() }))
+    try {
+      for (const body of ['[[9223372036854775807, 0, 0]]', '[[1e30, 0, 0]]', '[[9007199254740993, 0, 0]]']) {
+        const res = await fetch(`${s.url}/invocations`, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json' } })
+        expect(res.status).toBe(400)
+        expect(((await res.json()) as any).error).toContain('int64')
+      }
+      const ok = await fetch(`${s.url}/invocations`, { method: 'POST', body: '[[9007199254740991, 0, -1]]', headers: { 'content-type': 'application/json', accept: 'text/csv' } })
+      expect(await ok.text()).toBe('9007199254740990\n')
+    } finally {
+      await s.stop()
+    }
+  })
   const cases: Array<[string, Uint8Array, string, string, string]> = [
     ['two named inputs from JSON', twoInputModel(), 'application/json', JSON.stringify({ inputs: { a: [[1, 2]], b: [[1, 1, 1]] } }), '33'],
     ['two inputs from one CSV row, columns dealt in order', twoInputModel(), 'text/csv', '1,2,1,1,1\n', '33'],

@@ -143,22 +143,38 @@ const INT_ARRAYS: Record<string, any> = {
   int32: Int32Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, uint32: Uint32Array,
 }
 
+/**
+ * Whole-number ranges per input type. Text and JSON numbers arrive as doubles, so int64/uint64 values
+ * are exact only up to 2^53: beyond it they are refused rather than silently rounded (npy int64 keeps
+ * every value exactly).
+ */
+const INT_RANGE: Record<string, [number, number]> = {
+  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
+  int32: [-2147483648, 2147483647], uint32: [0, 4294967295],
+  int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], uint64: [0, Number.MAX_SAFE_INTEGER],
+}
+
 function castIntegers(t: DecodedTensor, input: ValueInfo, where: (i: number) => string) {
   const v = t.values
   const big = input.type === 'int64' || input.type === 'uint64'
-  if (big && (v instanceof BigInt64Array)) return input.type === 'int64' ? v : BigUint64Array.from(v, (x) => BigInt.asUintN(64, x))
-  if (!big && v instanceof Int32Array && input.type === 'int32') return v
+  if (input.type === 'int64' && v instanceof BigInt64Array) return v
+  if (input.type === 'int32' && v instanceof Int32Array) return v
+  const [min, max] = INT_RANGE[input.type]
   const n = v.length
   const out = big ? (input.type === 'int64' ? new BigInt64Array(n) : new BigUint64Array(n)) : new INT_ARRAYS[input.type](n)
   for (let i = 0; i < n; i++) {
     const x = v[i] as number | bigint | string
     if (typeof x === 'bigint') {
+      if (input.type === 'uint64' ? x < 0n : !big && (x < BigInt(min) || x > BigInt(max)))
+        throw errors.badInput(`${where(i)}: ${x} is outside the range of ${input.type} (input "${input.name}")`)
       out[i] = big ? x : Number(x)
       continue
     }
     const num = typeof x === 'string' ? parseNumber(x, where(i)) : x
     if (!Number.isInteger(num))
       throw errors.badInput(`${where(i)}: ${Number.isNaN(num) ? 'empty or NaN' : num} is not an integer (input "${input.name}" is ${input.type})`)
+    if (num < min || num > max)
+      throw errors.badInput(`${where(i)}: ${num} is outside ${min}..${max}, the range input "${input.name}" (${input.type}) takes exactly`)
     out[i] = big ? BigInt(num) : num
   }
   return out
