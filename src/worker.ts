@@ -7,6 +7,12 @@ import { preloadOnnxRuntimeLibrary } from './onnx/runtime-library'
 
 declare const self: Worker
 
+// The pool posts `init` right after creating the Worker, before the import below has finished: a message
+// that arrives with no handler installed is lost (the Worker then never starts; seen from source, where
+// the import is slower). Hold them until the real handler takes over.
+const early: MessageEvent[] = []
+self.onmessage = (event: MessageEvent) => void early.push(event)
+
 const library = preloadOnnxRuntimeLibrary()
 const { startModelWorker } = await import('./model/model-worker')
-startModelWorker(self, library)
+startModelWorker(self, library, early)

@@ -38,7 +38,7 @@ interface Lifecycle {
   close: () => void
 }
 
-export function startModelWorker(port: Worker, library: string | null): void {
+export function startModelWorker(port: Worker, library: string | null, early: MessageEvent[] = []): void {
   let state: State | null = null
   const life: Lifecycle = { retiring: false, running: 0, close: () => (port as unknown as { close(): void }).close() }
   const waiting: WireRequest[] = []
@@ -48,7 +48,7 @@ export function startModelWorker(port: Worker, library: string | null): void {
     port.postMessage({ type: 'answers', batch } satisfies FromWorker, [batch])
   })
 
-  port.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const handle = async (event: MessageEvent<ToWorker>) => {
     const message = event.data
     if (message.type === 'retire') {
       life.retiring = true
@@ -81,6 +81,8 @@ export function startModelWorker(port: Worker, library: string | null): void {
     // Not awaited: with batching on, the requests of one message can share a run.
     else for (const m of requests) void invoke(state, m, answers)
   }
+  port.onmessage = handle
+  for (const event of early.splice(0)) void handle(event)
 }
 
 async function load(init: WorkerInit, life: Lifecycle): Promise<State> {

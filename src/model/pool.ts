@@ -41,6 +41,8 @@ export class WorkerPool {
     private readonly init: PoolInit,
     private readonly timeoutMs: number,
     private readonly maxInflight: number,
+    /** Request bytes held at once (queued and running): a byte bound as well as a count bound. */
+    private readonly maxInflightBytes: number = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
@@ -71,6 +73,12 @@ export class WorkerPool {
     return this.slots.some((s) => s.state !== 'dead')
   }
 
+  get inflightBytes(): number {
+    let n = 0
+    for (const s of this.slots) for (const p of s.inflight.values()) n += p.body.byteLength
+    return n
+  }
+
   get inflight(): number {
     let n = 0
     for (const s of this.slots) n += s.inflight.size
@@ -80,6 +88,8 @@ export class WorkerPool {
   invoke(body: Uint8Array, contentType: string, accept: string): Promise<InvokeResult> {
     const queued = this.inflight
     if (queued >= this.maxInflight) return Promise.reject(errors.overloaded(queued))
+    // 1024 queued 6 MB bodies would be 6 GB: past the byte budget the answer is 503 too.
+    if (queued > 0 && this.inflightBytes + body.byteLength > this.maxInflightBytes) return Promise.reject(errors.overloaded(queued))
     return new Promise<InvokeResult>((resolve, reject) => {
       const id = this.nextId
       // Ids travel as uint32 (wire.ts); wrap before 2^32 so a long-running server never reuses a live one.
@@ -92,12 +102,14 @@ export class WorkerPool {
   /**
    * For shutdown: no more Worker replacements; waits for the requests in flight, bounded by the request
    * timeout and by 25 s (inside the 30 s SageMaker leaves between SIGTERM and SIGKILL). The Workers are
-   * not terminated: the process exits next, and terminating one mid-run would abort it (see retire).
+   * retired, not terminated: terminating one mid-run would abort the process (see replace).
    */
   async close(): Promise<void> {
     this.closing = true
     const until = performance.now() + Math.min(this.timeoutMs, 25_000)
     while (this.inflight > 0 && performance.now() < until) await Bun.sleep(5)
+    // Retire, not terminate: each Worker closes itself once no run is in progress.
+    for (const s of this.slots) s.worker.postMessage({ type: 'retire' })
   }
 
   private dispatch(p: Pending): void {

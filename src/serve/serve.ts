@@ -15,7 +15,7 @@ import { VERSION } from '../version'
 import { type ServerState, createApp } from './app'
 import { encodableTypes } from './codecs'
 import { canonicalType, parseMediaType } from './media-type'
-import { detectResources, executionParameters } from './resources'
+import { type Resources, detectResources, executionParameters } from './resources'
 import { chooseWorkers } from './workers'
 
 export async function serve(): Promise<void> {
@@ -90,7 +90,7 @@ export async function serve(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'))
 
   try {
-    modelConfig = await loadModel(config, workers, state)
+    modelConfig = await loadModel(config, workers, state, resources)
     defaultAccept ??= responseType(modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept')
     // performance.now() counts from process start, so this includes the runtime's own start-up.
     log.info(`ready in ${performance.now().toFixed(0)} ms`)
@@ -110,7 +110,7 @@ function responseType(value: string | null, source: string): string | null {
   return type
 }
 
-async function loadModel(config: Readonly<Config>, workers: { count: number; threads: number; spinning: boolean }, state: ServerState) {
+async function loadModel(config: Readonly<Config>, workers: { count: number; threads: number; spinning: boolean }, state: ServerState, resources: Resources) {
   const extracted = await extractModelArchive(config.modelDir)
   if (extracted) log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`)
   const modelConfig = readModelConfig(config.modelDir)
@@ -135,6 +135,8 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
     },
     config.timeoutSeconds * 1000,
     config.maxQueueSize,
+    // Queued bodies may take a quarter of the memory: decoding multiplies each several times over.
+    Math.max(64 * 1024 * 1024, resources.memoryBytes / 4),
   )
   const ready = await pool.start()
   if (ready.library) log.info(`ONNX Runtime library ${ready.library}`)

@@ -1,0 +1,41 @@
+import { afterAll, expect, test } from 'bun:test'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ByocError } from '../errors'
+import { slowModel, writeModel } from '../onnx/models'
+import { providerPlan } from './execution-provider'
+import { WorkerPool } from './pool'
+
+// A real Worker running a real model (~30 ms a run), so the first request is still in flight when the
+// next ones arrive.
+const modelPath = join(mkdtempSync(join(tmpdir(), 'byoc-pool-')), 'model.onnx')
+await writeModel(modelPath, slowModel({ features: 4, work: 10 }))
+const pool = new WorkerPool(
+  1,
+  {
+    session: { modelPath, plan: providerPlan('cpu', 0, false), intraOpThreads: 1, allowSpinning: false, graphOptimization: 'all' },
+    outputs: null, classLabels: null, labelOutput: 'label', csvHeader: 'absent',
+    batching: { maxBatchSize: 0, maxQueueDelayMs: 0, maxQueueSize: 100 },
+    logLevel: 'error',
+  },
+  10_000,
+  100,
+  40, // bytes: room for one 24-byte body at a time
+)
+await pool.start()
+afterAll(() => pool.close())
+
+const body = () => new TextEncoder().encode('1,2,3,4\n1,2,3,4\n1,2,3,4\n') // 24 bytes
+
+test('past the byte budget a request is answered 503 at once; one alone is always taken', async () => {
+  const first = pool.invoke(body(), 'text/csv', 'text/csv')
+  const second = pool.invoke(body(), 'text/csv', 'text/csv').catch((e: ByocError) => e)
+  const refused = await second
+  expect(refused).toBeInstanceOf(ByocError)
+  expect((refused as ByocError).status).toBe(503)
+  const answer = await first
+  expect(new TextDecoder().decode(answer.body)).toBe('10\n10\n10\n')
+  // Once the first is answered the budget is free again.
+  expect(new TextDecoder().decode((await pool.invoke(body(), 'text/csv', 'text/csv')).body)).toBe('10\n10\n10\n')
+})
