@@ -149,6 +149,21 @@ describe('limits', () => {
       expect(res.status).toBe(413)
       expect((await res.json() as any).error).toContain('1048576')
       expect(((await (await fetch(`${s.url}/execution-parameters`)).json()) as any).MaxPayloadInMB).toBe(1)
+      // Far over the limit (Bun's own limit used to answer an empty 413 here), and chunked with no length.
+      const huge = await fetch(`${s.url}/invocations`, { method: 'POST', body: csv(400000, 4), headers: { 'content-type': 'text/csv', accept: 'application/json' } })
+      expect(huge.status).toBe(413)
+      expect(((await huge.json()) as any).error).toContain('the limit is 1048576 bytes')
+      const chunk = new TextEncoder().encode(csv(20000, 4))
+      let sent = 0
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent++ < 10) controller.enqueue(chunk)
+          else controller.close()
+        },
+      })
+      const chunked = await fetch(`${s.url}/invocations`, { method: 'POST', body: stream, headers: { 'content-type': 'text/csv', accept: 'application/json' } })
+      expect(chunked.status).toBe(413)
+      expect(((await chunked.json()) as any).error).toContain('the limit is 1048576 bytes')
       const ok = await fetch(`${s.url}/invocations`, { method: 'POST', body: csv(1000, 4), headers: { 'content-type': 'text/csv' } })
       expect(ok.status).toBe(200)
     } finally {

@@ -51,6 +51,27 @@ export function createApp(o: AppOptions) {
     })
 }
 
+/**
+ * The request body, refused with our 413 past the limit: a declared Content-Length is checked before
+ * reading; a chunked body is read only up to the limit.
+ */
+async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null) {
+    const length = Number(declared)
+    if (length > limit) throw errors.payloadTooLarge(length, limit)
+    return new Uint8Array(await request.arrayBuffer())
+  }
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of request.body ?? []) {
+    size += chunk.byteLength
+    if (size > limit) throw errors.payloadTooLarge(size, limit)
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks)
+}
+
 const inferenceId = (r: Request) => r.headers.get('x-amzn-sagemaker-inference-id')
 
 async function invocations(request: Request, o: AppOptions): Promise<Response> {
@@ -79,11 +100,8 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
     decoderFor(contentType)
     const fallback = o.defaultAccept() ?? (encodableTypes.includes(contentType) ? contentType : 'application/json')
     const accept = negotiate(acceptHeader, encodableTypes, fallback)
-    const length = Number(request.headers.get('content-length'))
-    if (length > o.maxPayloadBytes) throw errors.payloadTooLarge(length, o.maxPayloadBytes)
-    const body = new Uint8Array(await request.arrayBuffer())
+    const body = await readBody(request, o.maxPayloadBytes)
     bytesIn = body.length
-    if (body.length > o.maxPayloadBytes) throw errors.payloadTooLarge(body.length, o.maxPayloadBytes)
     if (body.length === 0) throw errors.badInput(`empty body; send records as ${decodableTypes.join(', ')}`)
     const result = await pool.invoke(body, contentType, accept)
     bytesOut = result.body.byteLength

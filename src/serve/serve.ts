@@ -61,8 +61,9 @@ export async function serve(): Promise<void> {
     idleTimeout: config.timeoutSeconds + 5 > 255 ? 0 : Math.max(65, Math.ceil(config.timeoutSeconds) + 5),
     // A stale server on the same port must fail this start, not silently share the port.
     reusePort: false,
-    // Our own check answers 413 with a message; Bun's limit is only a backstop for huge bodies.
-    maxRequestBodySize: config.maxPayloadBytes + 1024 * 1024,
+    // Our own check (app.ts readBody) answers 413 with a message before reading an oversized body; Bun's
+    // limit would answer first with an empty 413, so it is set out of the way.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   })
   log.info(`byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}`)
   if (config.batchTransform)

@@ -180,3 +180,9 @@ describe('CSV encoding', () => {
     expect(f.message).toContain("output 'y'")
   })
 })
+
+test('blank lines before the first record are skipped, not taken for a one-column row', () => {
+  const d = decodeCsv(new TextEncoder().encode('\n\r\n1,2\n3,4\n'), { csvHeader: 'auto', textInput: false })
+  expect(d.records).toBe(2)
+  expect((d.tensors as { shape: number[] }).shape).toEqual([2, 2])
+})

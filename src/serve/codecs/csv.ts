@@ -40,7 +40,8 @@ function noRecords(header: string[]): never {
 }
 
 export function decodeCsv(body: Uint8Array, options: DecodeOptions): DecodedBody {
-  const text = bodyText(body)
+  // Blank lines before the first record are not records (a one-column body's blank line inside is NaN).
+  const text = bodyText(body).replace(/^[\r\n]+/, '')
   const end = trimmedEnd(text)
   const quoted = text.indexOf('"') >= 0
   if (!quoted && !options.textInput) return decodeFast(text, end, options)
