@@ -4,8 +4,8 @@
  * formatting. Run: node_modules/.bin/bun bench/csv-decode.ts
  */
 import Papa from 'papaparse'
-import { decodeCsv, encodeCsv } from '../src/serve/codecs/csv'
-import { parseCell } from '../src/serve/codecs/number'
+import { decodeCsv, encodeCsv } from '../src/formats/csv'
+import { parseCell } from '../src/formats/numbers'
 
 const options = { csvHeader: 'absent', textInput: false } as const
 

@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs'
 import { buildFeeds } from '../src/model/feeds'
 import { providerPlan } from '../src/model/execution-provider'
-import { planOutputs, selectOutputs } from '../src/model/outputs'
-import { runModel } from '../src/model/run'
+import { planOutputs, selectOutputs } from '../src/model/output-plan'
+import { runModel } from '../src/model/fixed-batch'
 import { createSession } from '../src/model/session'
-import { decoderFor, encoderFor } from '../src/serve/codecs'
+import { decoderFor, encoderFor } from '../src/formats'
 
 const [modelPath, bodyPath, secondsArg, threadsArg] = process.argv.slice(2)
 const body = new Uint8Array(readFileSync(bodyPath))

@@ -9,7 +9,7 @@
  * `label,p0,p1,p2`. scripts/container-test.sh predicts the same labels with awk: keep the two in step.
  */
 import { join } from 'node:path'
-import { linearClassifierModel, writeModel } from '../src/onnx/models.ts'
+import { linearClassifierModel, writeModel } from '../test/fixtures/models.ts'
 
 // logits: class 0 = 0; class 1 = 10·pl − 24.5 (> 0 past 2.45); class 2 = 20·pl − 73 (> class 1 past
 // 4.85). Iris values have one decimal, so none sits on a boundary where float rounding could decide.

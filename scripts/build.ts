@@ -1,6 +1,6 @@
 /**
  * Builds dist/byoc: one executable holding the app, its Workers and the ONNX Runtime addon, plus
- * dist/libonnxruntime.so.1 beside it (the addon's dependency; see src/onnx/runtime-library.ts).
+ * dist/libonnxruntime.so.1 beside it (the addon's dependency; see src/model/runtime-library.ts).
  */
 import { $ } from 'bun'
 import { copyFileSync, mkdirSync } from 'node:fs'
@@ -10,7 +10,7 @@ const root = join(import.meta.dir, '..')
 const dist = join(root, 'dist')
 mkdirSync(dist, { recursive: true })
 
-const entrypoints = ['src/cli.ts', 'src/worker.ts']
+const entrypoints = ['src/cli.ts', 'src/model/worker-entry.ts']
 const args = process.argv.slice(2)
 // --bytecode moves JavaScript parsing to build time: `byoc --version` 50 -> 10 ms, exec to first /ping 200
 // 190 -> 104 ms for a tree model (bench/RESULTS.md), for 5 MB more binary. It needs ESM output because

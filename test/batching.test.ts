@@ -2,7 +2,7 @@
  * Dynamic batching and the queue bound through the compiled binary.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { fixedBatchModel, mlpModel, slowModel } from '../src/onnx/models'
+import { fixedBatchModel, mlpModel, slowModel } from './fixtures/models'
 import { type Running, mlRoot, startServer } from './helpers/server'
 
 const mlp = mlpModel({ layers: [4, 16, 3] })

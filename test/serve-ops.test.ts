@@ -6,7 +6,7 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { GraphBuilder } from '../src/onnx/builder'
-import { brokenModelBytes, linearClassifierModel, slowModel } from '../src/onnx/models'
+import { brokenModelBytes, linearClassifierModel, slowModel } from './fixtures/models'
 import { BINARY, mlRoot, startServer, waitForPing } from './helpers/server'
 import { tarGz } from './helpers/tar'
 

@@ -2,10 +2,10 @@
  * The hosting contract over real HTTP: the compiled dist/byoc serving models built by src/onnx.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { linearClassifierModel, twoInputModel, int64Model, stringModel, float64Model, boolModel, fixedBatchModel } from '../src/onnx/models'
+import { linearClassifierModel, twoInputModel, int64Model, stringModel, float64Model, boolModel, fixedBatchModel } from './fixtures/models'
 import { type Running, mlRoot, startServer, waitForLog } from './helpers/server'
 import { npyBytes, parseNpy } from './helpers/npy'
-import { decodeRecordIO, encodeRecordIO } from '../src/serve/codecs/recordio'
+import { decodeRecordIO, encodeRecordIO } from '../src/formats/recordio'
 
 // Weights chosen so the class is easy to predict by hand: class k wins when feature k is largest.
 const classifier = linearClassifierModel({

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { syntheticCsv } from '../src/train/fixtures'
+import { syntheticCsv } from './fixtures/train-data'
 
 const BINARY = join(import.meta.dir, '../dist/byoc')
 const IRIS = readFileSync(join(import.meta.dir, '../local_test/test_dir/input/data/training/iris.csv'))

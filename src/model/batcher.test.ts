@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
 import { GraphBuilder } from '../onnx/builder'
-import { mlpModel } from '../onnx/models'
-import { Batcher, type RunFn, concatFeeds, shapeKey, splitResults } from './batcher'
+import { mlpModel } from '../../test/fixtures/models'
+import { Batcher, type RunFn, shapeKey } from './batcher'
+import { concatFeeds, splitResults } from './tensors'
 
 const mlp = await InferenceSession.create(mlpModel({ layers: [4, 8, 3] }))
 // y = lookup[index]: an index outside 0..2 makes the whole run fail, whatever else is in the batch.

@@ -5,10 +5,8 @@
  * per-record shapes and dtypes, up to maxBatchSize records, concatenated along dim 0. Outputs are split
  * back by record offsets. With maxQueueDelayMs 0 a request that finds the session idle runs at once.
  */
-import { Tensor } from 'onnxruntime-node'
-import type { Feeds } from './feeds'
+import { concatFeeds, type Feeds, type Results, splitResults } from './tensors'
 
-export type Results = Record<string, Tensor>
 export type RunFn = (feeds: Feeds, records: number) => Promise<Results>
 
 export interface BatcherOptions {
@@ -43,10 +41,6 @@ export class Batcher {
   readonly stats: BatcherStats = { runs: 0, requests: 0, retried: 0 }
 
   constructor(private readonly o: BatcherOptions) {}
-
-  get queued(): number {
-    return this.queue.length
-  }
 
   /** Resolves with this request's own slice of the outputs (dim 0 = its records). */
   submit(feeds: Feeds, records: number): Promise<Results> {
@@ -137,48 +131,4 @@ export function shapeKey(feeds: Feeds, records: number): string {
     key += `${name}:${t.type}[${t.dims.slice(1).join(',')}];`
   }
   return key
-}
-
-/** Concatenates each input along dim 0, in the given order. */
-export function concatFeeds(all: Feeds[]): Feeds {
-  const out: Feeds = {}
-  for (const name of Object.keys(all[0])) {
-    const tensors = all.map((f) => f[name])
-    const first = tensors[0]
-    const rows = tensors.reduce((n, t) => n + t.dims[0], 0)
-    const length = tensors.reduce((n, t) => n + t.data.length, 0)
-    let data: any
-    if (Array.isArray(first.data)) data = tensors.flatMap((t) => t.data as string[])
-    else {
-      data = new (first.data.constructor as any)(length)
-      let at = 0
-      for (const t of tensors) {
-        data.set(t.data, at)
-        at += t.data.length
-      }
-    }
-    out[name] = new Tensor(first.type as any, data, [rows, ...first.dims.slice(1)])
-  }
-  return out
-}
-
-/**
- * Splits every output by record counts. Throws when an output does not have the batch's record count
- * first: such a model mixes records, and its requests must run alone.
- */
-export function splitResults(results: Results, counts: number[]): Results[] {
-  const total = counts.reduce((a, b) => a + b, 0)
-  const parts: Results[] = counts.map(() => ({}))
-  for (const [name, t] of Object.entries(results)) {
-    if (t.dims.length === 0 || t.dims[0] !== total)
-      throw new Error(`output "${name}" has shape [${t.dims.join(', ')}], not ${total} records first`)
-    const per = t.data.length / total
-    let row = 0
-    counts.forEach((n, i) => {
-      const data = (t.data as any).slice(row * per, (row + n) * per)
-      parts[i][name] = new Tensor(t.type as any, data, [n, ...t.dims.slice(1)])
-      row += n
-    })
-  }
-  return parts
 }

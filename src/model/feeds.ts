@@ -5,10 +5,10 @@
  */
 import { Tensor } from 'onnxruntime-node'
 import { errors } from '../errors'
-import type { DecodedBody, DecodedTensor } from '../serve/codecs/types'
+import type { DecodedBody, DecodedTensor } from '../formats/types'
 import { type Signature, type ValueInfo, valuesPerRecord } from './signature'
+import type { Feeds } from './tensors'
 
-export type Feeds = Record<string, Tensor>
 
 export function buildFeeds(body: DecodedBody, signature: Signature): Feeds {
   const inputs = signature.inputs

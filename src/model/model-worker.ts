@@ -5,17 +5,19 @@
  */
 import { ByocError, errors } from '../errors'
 import { log, setLogLevel } from '../log'
-import { decoderFor, encoderFor } from '../serve/codecs'
-import type { DecodeOptions } from '../serve/codecs/types'
-import { Batcher, type Results } from './batcher'
-import { type Feeds, buildFeeds } from './feeds'
-import { type OutputPlan, planOutputs, selectOutputs } from './outputs'
+import { CODECS } from '../formats'
+import { MEDIA_TYPES } from '../formats/media-types'
+import type { DecodeOptions } from '../formats/types'
+import { Batcher } from './batcher'
+import { buildFeeds } from './feeds'
+import { runModel } from './fixed-batch'
 import { Outbox } from './outbox'
+import { type OutputPlan, planOutputs, selectOutputs } from './output-plan'
 import type { FromWorker, ToWorker, WorkerInit } from './protocol'
-import { type WireRequest, packAnswers, unpackRequests } from './wire'
-import { type LoadedSession, createSession, warmUp } from './session'
-import { runModel } from './run'
+import { createSession, type LoadedSession, warmUp } from './session'
 import { hasBatchAxis, valuesPerRecord } from './signature'
+import type { Feeds, Results } from './tensors'
+import { packAnswers, unpackRequests, type WireRequest } from './wire'
 
 interface State {
   /** Every run goes through this: it refuses new runs once the Worker is retiring (see below). */
@@ -123,22 +125,22 @@ async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
       ? await state.batcher.submit(feeds, decoded.records)
       : await state.run(feeds, decoded.records)
     const outputs = selectOutputs(results, state.plan, decoded.records)
-    const body = encoderFor(m.accept)({ records: decoded.records, outputs })
-    answers.push({ id: m.id, status: 200, body, contentType: m.accept, records: decoded.records })
+    const body = CODECS[m.accept].encode!({ records: decoded.records, outputs })
+    answers.push({ id: m.id, status: 200, body, contentType: m.accept })
   } catch (error) {
     const e = error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
     if (e.status >= 500) log.error(`invocation ${m.id}: ${e.message}`)
-    answers.push({ id: m.id, status: e.status, body: e.message, contentType: '', records: 0 })
+    answers.push({ id: m.id, status: e.status, body: e.message, contentType: 0 })
   }
 }
 
 /** Anything a decoder throws is about the body (e.g. JSON nested too deep for the stack): a 400. */
 function decode(m: WireRequest, options: DecodeOptions) {
   try {
-    return decoderFor(m.contentType)(m.body, options)
+    return CODECS[m.contentType].decode!(m.body, options)
   } catch (error) {
     if (error instanceof ByocError) throw error
-    throw errors.badInput(`the ${m.contentType} body could not be decoded: ${firstLine(error)}`)
+    throw errors.badInput(`the ${MEDIA_TYPES[m.contentType]} body could not be decoded: ${firstLine(error)}`)
   }
 }
 

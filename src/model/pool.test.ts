@@ -3,9 +3,12 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ByocError } from '../errors'
-import { slowModel, writeModel } from '../onnx/models'
+import { mediaTypeIndex } from '../formats/media-types'
+import { slowModel, writeModel } from '../../test/fixtures/models'
 import { providerPlan } from './execution-provider'
 import { WorkerPool } from './pool'
+
+const CSV = mediaTypeIndex('text/csv')
 
 // A real Worker running a real model (~30 ms a run), so the first request is still in flight when the
 // next ones arrive.
@@ -16,7 +19,7 @@ const pool = new WorkerPool(
   {
     session: { modelPath, plan: providerPlan('cpu', 0, false), intraOpThreads: 1, allowSpinning: false, graphOptimization: 'all' },
     outputs: null, classLabels: null, labelOutput: 'label', csvHeader: 'absent',
-    batching: { maxBatchSize: 0, maxQueueDelayMs: 0, maxQueueSize: 100 },
+    batching: { maxBatchSize: 0, maxQueueDelayMs: 0 },
     logLevel: 'error',
   },
   10_000,
@@ -29,13 +32,13 @@ afterAll(() => pool.close())
 const body = () => new TextEncoder().encode('1,2,3,4\n1,2,3,4\n1,2,3,4\n') // 24 bytes
 
 test('past the byte budget a request is answered 503 at once; one alone is always taken', async () => {
-  const first = pool.invoke(body(), 'text/csv', 'text/csv')
-  const second = pool.invoke(body(), 'text/csv', 'text/csv').catch((e: ByocError) => e)
+  const first = pool.invoke(body(), CSV, CSV)
+  const second = pool.invoke(body(), CSV, CSV).catch((e: ByocError) => e)
   const refused = await second
   expect(refused).toBeInstanceOf(ByocError)
   expect((refused as ByocError).status).toBe(503)
   const answer = await first
   expect(new TextDecoder().decode(answer.body)).toBe('10\n10\n10\n')
   // Once the first is answered the budget is free again.
-  expect(new TextDecoder().decode((await pool.invoke(body(), 'text/csv', 'text/csv')).body)).toBe('10\n10\n10\n')
+  expect(new TextDecoder().decode((await pool.invoke(body(), CSV, CSV)).body)).toBe('10\n10\n10\n')
 })

@@ -5,18 +5,20 @@
  */
 import { ByocError, errors } from '../errors'
 import { log } from '../log'
-import { MODEL_WORKER_URL } from '../worker-url'
+import { MEDIA_TYPES } from '../formats/media-types'
 import { Outbox } from './outbox'
 import type { FromWorker, InvokeResult, WorkerInit, WorkerReady } from './protocol'
 import { type WireAnswer, type WireRequest, errorText, packRequests, unpackAnswers } from './wire'
+import { MODEL_WORKER_URL } from './worker-url'
 
 export type PoolInit = Omit<WorkerInit, 'type' | 'index'>
 
 interface Pending {
   id: number
   body: Uint8Array
-  contentType: string
-  accept: string
+  /** MEDIA_TYPES indices, resolved by the HTTP layer. */
+  contentType: number
+  accept: number
   timer: Timer
   resolve: (r: InvokeResult) => void
   reject: (e: ByocError) => void
@@ -85,7 +87,8 @@ export class WorkerPool {
     return n
   }
 
-  invoke(body: Uint8Array, contentType: string, accept: string): Promise<InvokeResult> {
+  /** `contentType` and `accept` are indices into MEDIA_TYPES (the HTTP layer resolved them, with its 415/406). */
+  invoke(body: Uint8Array, contentType: number, accept: number): Promise<InvokeResult> {
     const queued = this.inflight
     if (queued >= this.maxInflight) return Promise.reject(errors.overloaded(queued))
     // 1024 queued 6 MB bodies would be 6 GB: past the byte budget the answer is 503 too.
@@ -170,7 +173,7 @@ export class WorkerPool {
     if (!p) return // already answered (timed out)
     slot.inflight.delete(m.id)
     clearTimeout(p.timer)
-    if (m.status === 200) p.resolve({ body: m.body, contentType: m.contentType, records: m.records })
+    if (m.status === 200) p.resolve({ body: m.body, contentType: MEDIA_TYPES[m.contentType] })
     else p.reject(new ByocError(m.status, errorText(m.body)))
   }
 

@@ -14,7 +14,7 @@ export interface WorkerInit {
   classLabels: string[] | null
   labelOutput: string
   csvHeader: 'auto' | 'present' | 'absent'
-  batching: { maxBatchSize: number; maxQueueDelayMs: number; maxQueueSize: number }
+  batching: { maxBatchSize: number; maxQueueDelayMs: number }
   logLevel: Level
 }
 
@@ -62,5 +62,4 @@ export type FromWorker = WorkerReady | WorkerFailed | AnswerBatch
 export interface InvokeResult {
   body: Uint8Array
   contentType: string
-  records: number
 }

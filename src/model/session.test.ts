@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { linearClassifierModel, writeModel } from '../onnx/models'
+import { linearClassifierModel, writeModel } from '../../test/fixtures/models'
 import { providerPlan } from './execution-provider'
 import { createSession, warmUp } from './session'
 

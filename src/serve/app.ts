@@ -7,9 +7,9 @@ import { Elysia } from 'elysia'
 import { errors } from '../errors'
 import type { WorkerPool } from '../model/pool'
 import { accessLog } from './access-log'
-import { decoderFor, decodableTypes, encodableTypes } from './codecs'
+import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES, mediaTypeIndex } from '../formats/media-types'
 import { errorResponse } from './error-response'
-import { canonicalType, negotiate, parseMediaType, requestContentType } from './media-type'
+import { negotiate, parseMediaType, requestContentType } from './media-type'
 
 /** Mutable readiness, flipped by the loader; /ping reads it on every call. */
 export interface ServerState {
@@ -97,18 +97,18 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
     const declared = requestContentType(request.headers)
     // No Content-Type at all: CSV, the SageMaker convention for tabular data (see README).
     const contentType = declared ? canonicalType(parseMediaType(declared).type) : 'text/csv'
-    decoderFor(contentType)
-    const fallback = o.defaultAccept() ?? (encodableTypes.includes(contentType) ? contentType : 'application/json')
-    const accept = negotiate(acceptHeader, encodableTypes, fallback)
+    if (!DECODABLE_TYPES.includes(contentType)) throw errors.unsupportedMediaType(contentType, DECODABLE_TYPES)
+    const fallback = o.defaultAccept() ?? (ENCODABLE_TYPES.includes(contentType) ? contentType : 'application/json')
+    const accept = negotiate(acceptHeader, ENCODABLE_TYPES, fallback)
     const body = await readBody(request, o.maxPayloadBytes)
     bytesIn = body.length
-    if (body.length === 0) throw errors.badInput(`empty body; send records as ${decodableTypes.join(', ')}`)
-    const result = await pool.invoke(body, contentType, accept)
+    if (body.length === 0) throw errors.badInput(`empty body; send records as ${DECODABLE_TYPES.join(', ')}`)
+    const result = await pool.invoke(body, mediaTypeIndex(contentType), mediaTypeIndex(accept))
     bytesOut = result.body.byteLength
     response = new Response(result.body, { headers: { ...extra, 'content-type': result.contentType } })
   } catch (error) {
     response = errorResponse(error, acceptHeader, extra)
-    bytesOut = (await response.clone().arrayBuffer()).byteLength
+    bytesOut = Number(response.headers.get('content-length') ?? 0)
   }
   accessLog('POST', '/invocations', response.status, started, bytesIn, bytesOut, inferenceId(request))
   return response

@@ -7,9 +7,17 @@ import { publicMessage } from '../errors'
 export function errorResponse(error: unknown, accept: string | null, headers: Record<string, string> = {}): Response {
   const { status, message } = publicMessage(error)
   const line = message.replace(/[\r\n]+/g, ' ')
-  if (wantsJson(accept))
-    return new Response(JSON.stringify({ error: line }), { status, headers: { ...headers, 'content-type': 'application/json' } })
-  return new Response(`${line}\n`, { status, headers: { ...headers, 'content-type': 'text/plain; charset=utf-8' } })
+  const json = wantsJson(accept)
+  const body = json ? JSON.stringify({ error: line }) : `${line}\n`
+  // Content-Length is set here so the access log can count the bytes without reading the body back.
+  return new Response(body, {
+    status,
+    headers: {
+      ...headers,
+      'content-type': json ? 'application/json' : 'text/plain; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+    },
+  })
 }
 
 function wantsJson(accept: string | null): boolean {

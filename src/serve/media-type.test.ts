@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { ByocError } from '../errors'
-import { canonicalType, negotiate, parseMediaType, requestContentType } from './media-type'
+import { negotiate, parseMediaType, requestContentType } from './media-type'
 
 const SUPPORTED = ['text/csv', 'application/json', 'application/jsonlines', 'application/x-npy'] as const
 
@@ -28,15 +28,6 @@ describe('parseMediaType', () => {
   })
   test('a bare type has no parameters', () => {
     expect(parseMediaType(' application/json ')).toEqual({ type: 'application/json', params: {} })
-  })
-})
-
-describe('canonicalType', () => {
-  test('folds aliases', () => {
-    expect(canonicalType('application/x-jsonlines')).toBe('application/jsonlines')
-    expect(canonicalType('application/jsonl')).toBe('application/jsonlines')
-    expect(canonicalType('TEXT/X-LIBSVM')).toBe('text/libsvm')
-    expect(canonicalType('text/csv')).toBe('text/csv')
   })
 })
 

@@ -3,26 +3,13 @@
  * the aliases real clients use folded into one canonical name, and Accept negotiated per RFC 9110 §12.5.1.
  */
 import { errors } from '../errors'
+import { canonicalType } from '../formats/media-types'
 
 export interface MediaType {
   /** `type/subtype`, lower case, without parameters. */
   type: string
   /** Parameter names lower case; values unquoted, case kept. */
   params: Record<string, string>
-}
-
-/** Aliases → canonical type. JSON Lines has three names in the wild; LibSVM two. */
-const ALIASES: Record<string, string> = {
-  'application/x-jsonlines': 'application/jsonlines',
-  'application/jsonl': 'application/jsonlines',
-  'application/x-ndjson': 'application/jsonlines',
-  'application/ndjson': 'application/jsonlines',
-  'text/x-libsvm': 'text/libsvm',
-}
-
-export function canonicalType(type: string): string {
-  const lower = type.trim().toLowerCase()
-  return ALIASES[lower] ?? lower
 }
 
 /** Splits `a/b; k=v; k2="v;2"` into the type and its parameters (quoted values may hold `;` and `\"`). */

@@ -8,15 +8,15 @@ import { log, setLogLevel } from '../log'
 import { extractModelArchive } from '../model/extract-archive'
 import { gpuVisible, providerPlan } from '../model/execution-provider'
 import { findModelFile } from '../model/find-model'
-import { type ModelConfig, readModelConfig } from '../model/model-config'
+import { type ModelConfig, readModelConfig } from '../model-config'
 import { WorkerPool } from '../model/pool'
 import { describeValue, hasBatchAxis } from '../model/signature'
 import { VERSION } from '../version'
 import { type ServerState, createApp } from './app'
-import { encodableTypes } from './codecs'
-import { canonicalType, parseMediaType } from './media-type'
+import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
+import { parseMediaType } from './media-type'
 import { type Resources, detectResources, executionParameters } from './resources'
-import { chooseWorkers } from './workers'
+import { chooseWorkers } from './worker-plan'
 
 export async function serve(): Promise<void> {
   let config: Readonly<Config>
@@ -106,8 +106,8 @@ export async function serve(): Promise<void> {
 function responseType(value: string | null, source: string): string | null {
   if (!value) return null
   const type = canonicalType(parseMediaType(value).type)
-  if (!encodableTypes.includes(type))
-    throw new Error(`${source}="${value}" is not a type byoc can answer in; use one of ${encodableTypes.join(', ')}`)
+  if (!ENCODABLE_TYPES.includes(type))
+    throw new Error(`${source}="${value}" is not a type byoc can answer in; use one of ${ENCODABLE_TYPES.join(', ')}`)
   return type
 }
 
@@ -130,7 +130,6 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
       batching: {
         maxBatchSize: config.maxBatchSize ?? batching.maxBatchSize ?? 64,
         maxQueueDelayMs: config.maxQueueDelayMs ?? batching.maxQueueDelayMs ?? 0,
-        maxQueueSize: config.maxQueueSize,
       },
       logLevel: config.logLevel,
     },

@@ -1,5 +1,5 @@
 /** Loading a channel's CSV sources into one table, and the layouts the algorithms want. */
-import { TableBuilder, type Table } from './csv'
+import { TableBuilder, type Table } from './csv-table'
 import { TrainError } from './errors'
 import { channelSources, type Channel } from './inputs'
 import type { StopSignal } from './stop'

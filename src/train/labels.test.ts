@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { tableFromCsv } from './fixtures'
+import { tableFromCsv } from '../../test/fixtures/train-data'
 import { classesOf, encodeClasses, inferTask, integerText } from './labels'
 
 const labels = (values: Array<string | number>) => tableFromCsv(values.map((v) => `${v},1`).join('\n'))

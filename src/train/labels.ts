@@ -3,7 +3,7 @@
  * labels stay what the data says: integers when every label is an integer (the model then outputs int64
  * labels; only integers a JS number holds exactly), else text (string labels), sorted as np.unique sorts them.
  */
-import type { Table } from './csv'
+import type { Table } from './csv-table'
 import { TrainError } from './errors'
 
 export type Task = 'classification' | 'regression'

@@ -4,7 +4,7 @@
  * below 10^15 and powers of ten up to 22, where one multiplication or division of two exact doubles is
  * correctly rounded; anything else goes through the slow path. Empty cells and `nan` are NaN (missing).
  */
-import { parseCell } from '../serve/codecs/number'
+import { parseCell } from '../formats/numbers'
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i)
 const decoder = new TextDecoder()

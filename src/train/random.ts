@@ -1,4 +1,14 @@
-import { mulberry32 } from '../onnx/prng'
+/** mulberry32: a tiny seeded PRNG, so runs (and generated test weights) are identical every time. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
 
 /** Seeded pseudo-random numbers (mulberry32), so `seed` / `random_state` make training reproducible. */
 export function rng(seed: number): () => number {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { StoppedError } from './errors'
-import { syntheticCsv, tableFromCsv } from './fixtures'
+import { syntheticCsv, tableFromCsv } from '../../test/fixtures/train-data'
 import { boostingSchema, type BoostingParams } from './params'
 import { runBoosting } from './run-boosting'
 

@@ -2,7 +2,7 @@
 import { stoppingMetric, trainBoosting } from './boosting'
 import { log as logger } from '../log'
 import { checksum, Checkpoints, type BoostingState } from './checkpoint'
-import type { Table } from './csv'
+import type { Table } from './csv-table'
 import { StoppedError, TrainError } from './errors'
 import { boostedOnnx } from './export'
 import { classesOf, encodeClasses, encodeTargets, inferTask, type Classes } from './labels'

@@ -1,6 +1,6 @@
 /** The decision_tree algorithm end to end: task and labels, growth, ONNX. */
 import { growCart } from './cart'
-import type { Table } from './csv'
+import type { Table } from './csv-table'
 import { columns } from './data'
 import { TrainError } from './errors'
 import { decisionTreeOnnx } from './export'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { tableFromCsv, runOnnx } from './fixtures'
+import { tableFromCsv, runOnnx } from '../../test/fixtures/train-data'
 import { treeSchema, type TreeParams } from './params'
 import { argmax } from './predict'
 import { rng } from './random'

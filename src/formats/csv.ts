@@ -1,0 +1,153 @@
+/**
+ * text/csv: RFC 4180, one record per line, no header unless configured or detected; an empty field is
+ * NaN (the missing value). Quote-free numeric bodies (nearly all real traffic) take csv-fast.ts;
+ * bodies with quotes, and text models, go through papaparse.
+ * Responses: exactly one line per record, each ending in `\n` (batch transform joins outputs by line).
+ */
+import Papa from 'papaparse'
+import { errors } from '../errors'
+import { scanNumericCsv } from './csv-fast'
+import { parseCell } from './numbers'
+import { csvFormatter, outputViews } from './output-views'
+import { bodyText, plural, trimmedEnd } from './text'
+import type { Codec, DecodedBody, DecodeOptions, EncodeInput } from './types'
+
+/** Names record r (0-based) for messages; with a header the file line differs, so give both. */
+function rowNamer(header: boolean) {
+  return header ? (r: number) => `row ${r + 1} (line ${r + 2})` : (r: number) => `row ${r + 1}`
+}
+
+const isNumeric = (cell: string) => parseCell(cell) !== null
+const isWord = (cell: string) => cell.trim() !== '' && !isNumeric(cell)
+
+/**
+ * Whether the first row is a header. 'auto': it has a non-numeric, non-empty field and the second row is
+ * all numeric. A lone row counts as a header only when every field is a word, so `1,abc,3` is reported as
+ * a bad number instead of silently becoming a header with no records.
+ */
+export function hasHeader(options: DecodeOptions, first: string[], second: string[] | undefined): boolean {
+  if (options.csvHeader !== 'auto') return options.csvHeader === 'present'
+  if (options.textInput) return false
+  if (!first.some(isWord)) return false
+  return second === undefined ? first.every(isWord) : second.every(isNumeric)
+}
+
+function noRecords(header: string[]): never {
+  const shown = header.join(',').slice(0, 80)
+  throw errors.badInput(
+    `CSV body holds only one row, "${shown}", taken as a header (not all numbers), and no records`,
+  )
+}
+
+export function decodeCsv(body: Uint8Array, options: DecodeOptions): DecodedBody {
+  // Blank lines before the first record are not records (a one-column body's blank line inside is NaN).
+  const text = bodyText(body).replace(/^[\r\n]+/, '')
+  const end = trimmedEnd(text)
+  const quoted = text.indexOf('"') >= 0
+  if (!quoted && !options.textInput) return decodeFast(text, end, options)
+  const rows = quoted
+    ? parseQuoted(text.slice(0, end))
+    : text
+        .slice(0, end)
+        .split(/\r\n|\n|\r/)
+        .map((l) => l.split(','))
+  return fromRows(rows, options)
+}
+
+function decodeFast(text: string, end: number, options: DecodeOptions): DecodedBody {
+  let start = 0
+  if (options.csvHeader !== 'absent') {
+    const firstEnd = lineEnd(text, 0, end)
+    let secondStart = firstEnd < end ? firstEnd + 1 : end
+    if (text.charCodeAt(firstEnd) === 13 && text.charCodeAt(secondStart) === 10) secondStart++
+    const first = text.slice(0, firstEnd).split(',')
+    const second =
+      secondStart < end ? text.slice(secondStart, lineEnd(text, secondStart, end)).split(',') : undefined
+    if (hasHeader(options, first, second)) {
+      if (secondStart >= end) noRecords(first)
+      start = secondStart
+    }
+  }
+  const table = scanNumericCsv(text, start, end, rowNamer(start > 0))
+  return {
+    records: table.rows,
+    tensors: { dtype: 'number', shape: [table.rows, table.cols], values: table.values },
+  }
+}
+
+function lineEnd(text: string, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 10 || c === 13) return i
+  }
+  return end
+}
+
+function parseQuoted(text: string): string[][] {
+  const result = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: false })
+  const problem = result.errors[0]
+  if (problem) {
+    const where = problem.row === undefined ? '' : `row ${problem.row + 1}: `
+    throw errors.badInput(`malformed CSV: ${where}${problem.message.toLowerCase()}`)
+  }
+  return result.data
+}
+
+function fromRows(rows: string[][], options: DecodeOptions): DecodedBody {
+  const header = hasHeader(options, rows[0], rows[1])
+  const first = header ? 1 : 0
+  if (first >= rows.length) noRecords(rows[0])
+  const name = rowNamer(header)
+  const records = rows.length - first
+  const cols = rows[first].length
+  const check = (row: string[], r: number) => {
+    if (row.length === cols) return
+    if (row.length === 1 && row[0].trim() === '')
+      throw errors.badInput(`${name(r)} is empty, expected ${plural(cols, 'field')}`)
+    throw errors.badInput(`${name(r)} has ${plural(row.length, 'field')}, expected ${cols}`)
+  }
+  if (options.textInput) {
+    const values: string[] = new Array(records * cols)
+    for (let r = 0, k = 0; r < records; r++) {
+      const row = rows[first + r]
+      check(row, r)
+      for (let c = 0; c < cols; c++) values[k++] = row[c]
+    }
+    return { records, tensors: { dtype: 'string', shape: [records, cols], values } }
+  }
+  const values = new Float64Array(records * cols)
+  for (let r = 0, k = 0; r < records; r++) {
+    const row = rows[first + r]
+    check(row, r)
+    for (let c = 0; c < cols; c++) {
+      const v = parseCell(row[c])
+      if (v === null) throw errors.badInput(`${name(r)}, column ${c + 1}: "${row[c]}" is not a number`)
+      values[k++] = v
+    }
+  }
+  return { records, tensors: { dtype: 'number', shape: [records, cols], values } }
+}
+
+/** One line per record: every output's values for the record, flattened, in output order. */
+export function encodeCsv(input: EncodeInput): string {
+  const views = outputViews(input)
+  const formats = views.map((v) => csvFormatter(v.output.dtype))
+  let out = ''
+  for (let r = 0; r < input.records; r++) {
+    let line = ''
+    let first = true
+    for (let o = 0; o < views.length; o++) {
+      const { data, perRecord } = views[o]
+      const format = formats[o]
+      for (let j = 0, k = r * perRecord; j < perRecord; j++, k++) {
+        if (first) first = false
+        else line += ','
+        line += format(data[k])
+      }
+    }
+    out += line + '\n'
+  }
+  return out
+}
+
+export const csvCodec: Codec = { type: 'text/csv', decode: decodeCsv, encode: encodeCsv }

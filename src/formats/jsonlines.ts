@@ -1,0 +1,68 @@
+/**
+ * application/jsonlines (aliases application/x-jsonlines, application/jsonl): one JSON value per line,
+ * one record per line, blank lines ignored. A line is an array or scalar (the record's features),
+ * `{"features": [...]}`, `{"instances": [one record]}`, or an object of named inputs `{"a": [...], "b": 1}`
+ * (stacked by name across lines). Responses: one line per record, ending in `\n`: with one output, the
+ * record's value (a scalar when it holds one value, else a nested array); with several, an object
+ * `{"outputName": value, ...}`. NaN/Infinity, which JSON cannot spell, are written as null.
+ */
+import { errors } from '../errors'
+import { parseJson } from './json'
+import { jsonFormatter, jsonRecord, outputViews } from './output-views'
+import { fromRecords, isObject, type Json } from './json-records'
+import { bodyText, isBlank } from './text'
+import type { Codec, DecodedBody, DecodeOptions, EncodeInput } from './types'
+
+export function decodeJsonLines(body: Uint8Array, options: DecodeOptions): DecodedBody {
+  const lines = bodyText(body).split('\n')
+  const values: Json[] = []
+  const lineNumbers: number[] = []
+  for (let i = 0; i < lines.length; i++) {
+    if (isBlank(lines[i])) continue
+    let value = parseJson(lines[i], `line ${i + 1}`)
+    if (isObject(value) && 'instances' in value) {
+      const inner = value.instances
+      if (!Array.isArray(inner) || inner.length !== 1) {
+        throw errors.badInput(
+          `line ${i + 1}: "instances" must hold exactly one record in JSON lines (one record per line)`,
+        )
+      }
+      value = inner[0]
+    } else if (isObject(value) && 'features' in value) {
+      value = value.features
+    }
+    values.push(value)
+    lineNumbers.push(i + 1)
+  }
+  return fromRecords(values, (r) => `line ${lineNumbers[r]}`, options.textInput)
+}
+
+/** Each record's JSON text, in order (shared with application/json's `predictions`). */
+export function jsonRecordLines(input: EncodeInput): string[] {
+  const views = outputViews(input)
+  const formats = views.map((v) => jsonFormatter(v.output.dtype))
+  const lines: string[] = new Array(input.records)
+  if (views.length === 1) {
+    for (let r = 0; r < input.records; r++) lines[r] = jsonRecord(views[0], r, formats[0])
+    return lines
+  }
+  const keys = views.map((v) => `${JSON.stringify(v.output.name)}:`)
+  for (let r = 0; r < input.records; r++) {
+    let s = '{'
+    for (let o = 0; o < views.length; o++)
+      s += (o > 0 ? ',' : '') + keys[o] + jsonRecord(views[o], r, formats[o])
+    lines[r] = s + '}'
+  }
+  return lines
+}
+
+export function encodeJsonLines(input: EncodeInput): string {
+  const lines = jsonRecordLines(input)
+  return lines.length === 0 ? '' : lines.join('\n') + '\n'
+}
+
+export const jsonLinesCodec: Codec = {
+  type: 'application/jsonlines',
+  decode: decodeJsonLines,
+  encode: encodeJsonLines,
+}

@@ -1,0 +1,8 @@
+/**
+ * Where the model Worker's entry lives. From source this module's URL is its own file, beside the entry.
+ * Inside the compiled binary every bundled module shares the executable's URL under /$bunfs/root/, and
+ * each entrypoint keeps its path relative to src/ (scripts/build.ts lists src/model/worker-entry.ts).
+ */
+const compiled = import.meta.url.startsWith('file:///$bunfs/')
+
+export const MODEL_WORKER_URL = new URL(compiled ? './model/worker-entry.ts' : './worker-entry.ts', import.meta.url).href
