@@ -82,9 +82,5 @@ const shortest = time(() => encodeCsv(output(probs)))
 const naive = time(() => Array.from(probs, (v) => String(v)).join('\n'))
 const p9 = time(() => Array.from(probs, (v) => String(Number(v.toPrecision(9)))).join('\n'))
 console.log(`  shortest float32 (encodeCsv)   ${shortest.toFixed(0).padStart(7)} µs`)
-console.log(
-  `  String(v) (float64 repr)       ${naive.toFixed(0).padStart(7)} µs   ${(naive / shortest).toFixed(2)}x`,
-)
-console.log(
-  `  toPrecision(9) (not shortest)  ${p9.toFixed(0).padStart(7)} µs   ${(p9 / shortest).toFixed(2)}x`,
-)
+console.log(`  String(v) (float64 repr)       ${naive.toFixed(0).padStart(7)} µs   ${(naive / shortest).toFixed(2)}x`)
+console.log(`  toPrecision(9) (not shortest)  ${p9.toFixed(0).padStart(7)} µs   ${(p9 / shortest).toFixed(2)}x`)

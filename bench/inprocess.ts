@@ -15,7 +15,11 @@ import { decoderFor, encoderFor } from '../src/formats'
 const [modelPath, bodyPath, secondsArg, threadsArg] = process.argv.slice(2)
 const body = new Uint8Array(readFileSync(bodyPath))
 const loaded = await createSession({
-  modelPath, plan: providerPlan('cpu', 0, false), intraOpThreads: Number(threadsArg), allowSpinning: false, graphOptimization: 'all',
+  modelPath,
+  plan: providerPlan('cpu', 0, false),
+  intraOpThreads: Number(threadsArg),
+  allowSpinning: false,
+  graphOptimization: 'all',
 })
 const plan = planOutputs(loaded.signature.outputs, null, null)
 const decode = decoderFor('text/csv')
@@ -44,4 +48,13 @@ while (performance.now() < until) {
 }
 const elapsed = (performance.now() - started) / 1000
 const ms = (x: number) => Number((x / n).toFixed(4))
-console.log(JSON.stringify({ rps: n / elapsed, iterations: n, decodeMs: ms(spent.decode), feedsMs: ms(spent.feeds), runMs: ms(spent.run), encodeMs: ms(spent.encode) }))
+console.log(
+  JSON.stringify({
+    rps: n / elapsed,
+    iterations: n,
+    decodeMs: ms(spent.decode),
+    feedsMs: ms(spent.feeds),
+    runMs: ms(spent.run),
+    encodeMs: ms(spent.encode),
+  }),
+)

@@ -33,7 +33,10 @@ const bodyFile = (m: BenchModel, rows: number) => {
   return path
 }
 const say = (s: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`)
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ')
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')
 
 async function withServer<T>(m: BenchModel, env: Record<string, string>, f: (s: Server) => Promise<T>): Promise<T> {
   const s = await startServer(roots.get(m)!, env)
@@ -44,17 +47,36 @@ async function withServer<T>(m: BenchModel, env: Record<string, string>, f: (s: 
   }
 }
 
-async function measure(s: Server, m: BenchModel, rows: number, connections: number, seconds = SECONDS): Promise<LoadResult> {
+async function measure(
+  s: Server,
+  m: BenchModel,
+  rows: number,
+  connections: number,
+  seconds = SECONDS,
+): Promise<LoadResult> {
   const file = bodyFile(m, rows)
   await wrk(s.url, file, Math.min(connections, 8), 1) // warm caches and JIT
   const r = await wrk(s.url, file, connections, seconds)
-  say(`${m.name} ${rows} rows x${connections}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms${r.errors ? ` errors ${r.errors}` : ''}`)
+  say(
+    `${m.name} ${rows} rows x${connections}: ${r.rps.toFixed(0)} req/s p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms${r.errors ? ` errors ${r.errors}` : ''}`,
+  )
   return r
 }
 
-function inProcess(m: BenchModel, rows: number, threads: number): { rps: number; decodeMs: number; feedsMs: number; runMs: number; encodeMs: number } {
+function inProcess(
+  m: BenchModel,
+  rows: number,
+  threads: number,
+): { rps: number; decodeMs: number; feedsMs: number; runMs: number; encodeMs: number } {
   const modelPath = join(roots.get(m)!, 'model', 'model.onnx')
-  const r = Bun.spawnSync([process.execPath, join(import.meta.dir, 'inprocess.ts'), modelPath, bodyFile(m, rows), String(SECONDS), String(threads)])
+  const r = Bun.spawnSync([
+    process.execPath,
+    join(import.meta.dir, 'inprocess.ts'),
+    modelPath,
+    bodyFile(m, rows),
+    String(SECONDS),
+    String(threads),
+  ])
   if (r.exitCode !== 0) throw new Error(`inprocess.ts failed: ${r.stderr.toString()}`)
   const j = JSON.parse(r.stdout.toString().trim().split('\n').pop()!)
   say(`${m.name} ${rows} rows in process: ${j.rps.toFixed(0)} it/s`)
@@ -62,7 +84,8 @@ function inProcess(m: BenchModel, rows: number, threads: number): { rps: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
 const f0 = (x: number) => x.toFixed(0)
 const f1 = (x: number) => x.toFixed(1)
 const f2 = (x: number) => x.toFixed(2)
@@ -77,7 +100,8 @@ const rss = new Map<BenchModel, { idle: number; after: number; log: string }>()
 for (const m of models) {
   await withServer(m, {}, async (s) => {
     const idle = s.rssMiB()
-    for (const rows of ROWS) for (const c of CONNECTIONS) matrix.set(`${m.name}|${rows}|${c}`, await measure(s, m, rows, c))
+    for (const rows of ROWS)
+      for (const c of CONNECTIONS) matrix.set(`${m.name}|${rows}|${c}`, await measure(s, m, rows, c))
     rss.set(m, { idle, after: s.rssMiB(), log: s.log() })
   })
 }
@@ -113,25 +137,39 @@ const pings = await withServer(big, {}, async (s) => {
   const loadResult = await saturating
   return { times, loadResult }
 })
-say(`/ping under load: p50 ${f2(pct(pings.times, 50))} ms p99 ${f2(pct(pings.times, 99))} ms (${pings.times.length} pings)`)
+say(
+  `/ping under load: p50 ${f2(pct(pings.times, 50))} ms p99 ${f2(pct(pings.times, 99))} ms (${pings.times.length} pings)`,
+)
 
 // 4. Batching on vs off: 1-row requests at 64 connections, to the small MLP (the issue's case) and to the
 // big one, whose run dominates the per-request cost (where batching pays most).
 const small = models[1]
 const batching: Record<string, LoadResult> = {}
 const batchingBig: Record<string, LoadResult> = {}
-for (const [label, size] of [['on', '64'], ['off', '0']] as const) {
+for (const [label, size] of [
+  ['on', '64'],
+  ['off', '0'],
+] as const) {
   batching[label] = await withServer(small, { BYOC_MAX_BATCH_SIZE: size }, (s) => measure(s, small, 1, 64))
   batchingBig[label] = await withServer(big, { BYOC_MAX_BATCH_SIZE: size }, (s) => measure(s, big, 1, 64))
 }
-say(`batching on/off: small MLP ${f2(batching.on.rps / batching.off.rps)}x, big MLP ${f2(batchingBig.on.rps / batchingBig.off.rps)}x`)
+say(
+  `batching on/off: small MLP ${f2(batching.on.rps / batching.off.rps)}x, big MLP ${f2(batchingBig.on.rps / batchingBig.off.rps)}x`,
+)
 
 // 5. Worker layouts: 2 Workers x 1 thread vs 1 Worker x 2 threads.
 const layouts: Array<{ model: BenchModel; rows: number; c: number; two: LoadResult; one: LoadResult }> = []
 for (const m of models)
-  for (const [rows, c] of [[1, 64], [150, 8]]) {
-    const two = await withServer(m, { MODEL_SERVER_WORKERS: '2', BYOC_INTRA_OP_THREADS: '1' }, (s) => measure(s, m, rows, c))
-    const one = await withServer(m, { MODEL_SERVER_WORKERS: '1', BYOC_INTRA_OP_THREADS: '2' }, (s) => measure(s, m, rows, c))
+  for (const [rows, c] of [
+    [1, 64],
+    [150, 8],
+  ]) {
+    const two = await withServer(m, { MODEL_SERVER_WORKERS: '2', BYOC_INTRA_OP_THREADS: '1' }, (s) =>
+      measure(s, m, rows, c),
+    )
+    const one = await withServer(m, { MODEL_SERVER_WORKERS: '1', BYOC_INTRA_OP_THREADS: '2' }, (s) =>
+      measure(s, m, rows, c),
+    )
     layouts.push({ model: m, rows, c, two, one })
   }
 
@@ -145,9 +183,15 @@ const lines: string[] = []
 const row = (...cells: Array<string | number>) => lines.push(`| ${cells.join(' | ')} |`)
 lines.push('# Benchmark results', '')
 lines.push(`Written by \`bun run bench\` (bench/run.ts) on ${startedAt.toISOString()}.`, '')
-lines.push(`- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}/${process.arch}, Bun ${Bun.version}`)
-lines.push(`- Load average (1/5/15 min) at start: ${loadBefore}; at end: ${loadAfter} (other work shares this machine; compare ratios within this run, not absolute figures across runs)`)
-lines.push(`- Load generator: wrk 1 thread, ${SECONDS} s per run after a 1 s warm-up, a separate process; server defaults unless said (access log on)`)
+lines.push(
+  `- Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}/${process.arch}, Bun ${Bun.version}`,
+)
+lines.push(
+  `- Load average (1/5/15 min) at start: ${loadBefore}; at end: ${loadAfter} (other work shares this machine; compare ratios within this run, not absolute figures across runs)`,
+)
+lines.push(
+  `- Load generator: wrk 1 thread, ${SECONDS} s per run after a 1 s warm-up, a separate process; server defaults unless said (access log on)`,
+)
 lines.push('')
 
 lines.push('## Targets', '')
@@ -163,8 +207,16 @@ const coldMedian = median(colds)
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
 row('target', 'measured', 'verdict')
 row('---', '---', '---')
-row('batching on ≥ 3× batching off (1-row, small MLP, 64 connections)', `${f2(batchRatio)}× (${f0(batching.on.rps)} vs ${f0(batching.off.rps)} req/s)`, verdict(batchRatio >= 3))
-row('HTTP ≥ 60% of the in-process loop, 150-row CSV (best connection count; worst model)', `${f0(minBest * 100)}%`, verdict(minBest >= 0.6))
+row(
+  'batching on ≥ 3× batching off (1-row, small MLP, 64 connections)',
+  `${f2(batchRatio)}× (${f0(batching.on.rps)} vs ${f0(batching.off.rps)} req/s)`,
+  verdict(batchRatio >= 3),
+)
+row(
+  'HTTP ≥ 60% of the in-process loop, 150-row CSV (best connection count; worst model)',
+  `${f0(minBest * 100)}%`,
+  verdict(minBest >= 0.6),
+)
 row('/ping p99 ≤ 10 ms while /invocations saturates the CPU', `${f2(ping99)} ms`, verdict(ping99 <= 10))
 row('cold start median ≤ 100 ms, tree model', `${f0(coldMedian)} ms`, verdict(coldMedian <= 100))
 lines.push('')
@@ -182,17 +234,32 @@ for (const m of models)
 lines.push('')
 
 lines.push('## Cold start (tree model)', '')
-lines.push(`Exec to first /ping 200, five starts: ${colds.map(f0).join(', ')} ms; median **${f0(coldMedian)} ms**. The server's own "ready in" log line (process start to model warm): ${readyLines.join(', ')} ms.`, '')
+lines.push(
+  `Exec to first /ping 200, five starts: ${colds.map(f0).join(', ')} ms; median **${f0(coldMedian)} ms**. The server's own "ready in" log line (process start to model warm): ${readyLines.join(', ')} ms.`,
+  '',
+)
 
 lines.push('## /ping while /invocations saturates the CPU', '')
-lines.push(`${pings.times.length} pings, one every 10 ms, while wrk sent 150-row CSV to the 512→2048→2048→10 MLP over 64 connections (${f0(pings.loadResult.rps)} req/s): p50 ${f2(pct(pings.times, 50))} ms, p99 **${f2(ping99)} ms**, max ${f2(Math.max(...pings.times))} ms.`, '')
+lines.push(
+  `${pings.times.length} pings, one every 10 ms, while wrk sent 150-row CSV to the 512→2048→2048→10 MLP over 64 connections (${f0(pings.loadResult.rps)} req/s): p50 ${f2(pct(pings.times, 50))} ms, p99 **${f2(ping99)} ms**, max ${f2(Math.max(...pings.times))} ms.`,
+  '',
+)
 
 lines.push('## Dynamic batching on vs off', '')
 row('model', 'batching', 'req/s', 'p50 ms', 'p99 ms')
 row('---', '---', '---:', '---:', '---:')
-for (const [name, r] of [[small.name, batching], [big.name, batchingBig]] as const)
+for (const [name, r] of [
+  [small.name, batching],
+  [big.name, batchingBig],
+] as const)
   for (const k of ['on', 'off'] as const)
-    row(name, k === 'on' ? 'on (max batch 64, delay 0)' : 'off (BYOC_MAX_BATCH_SIZE=0)', f0(r[k].rps), f2(r[k].p50), f2(r[k].p99))
+    row(
+      name,
+      k === 'on' ? 'on (max batch 64, delay 0)' : 'off (BYOC_MAX_BATCH_SIZE=0)',
+      f0(r[k].rps),
+      f2(r[k].p50),
+      f2(r[k].p99),
+    )
 lines.push(
   '',
   `1-row requests over 64 connections: on/off = **${f2(batchRatio)}×** for the 20→256→256→2 MLP (the target's case) and ` +
@@ -201,13 +268,36 @@ lines.push(
 )
 
 lines.push('## End-to-end overhead: HTTP vs the same steps in one process', '')
-lines.push('In process: decode → buildFeeds → run → select → encode in a loop on one thread, 1 intra-op thread (bench/inprocess.ts). HTTP: the matrix above.', '')
-row('model', 'rows', 'in-process it/s', 'decode ms', 'feeds ms', 'run ms', 'encode ms', 'HTTP 1 conn / in-process', 'HTTP best / in-process')
+lines.push(
+  'In process: decode → buildFeeds → run → select → encode in a loop on one thread, 1 intra-op thread (bench/inprocess.ts). HTTP: the matrix above.',
+  '',
+)
+row(
+  'model',
+  'rows',
+  'in-process it/s',
+  'decode ms',
+  'feeds ms',
+  'run ms',
+  'encode ms',
+  'HTTP 1 conn / in-process',
+  'HTTP best / in-process',
+)
 row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:')
 for (const o of overhead) {
   const http1 = matrix.get(`${o.m.name}|${o.rows}|1`)!.rps
   const best = Math.max(...CONNECTIONS.map((c) => matrix.get(`${o.m.name}|${o.rows}|${c}`)!.rps))
-  row(o.m.name, o.rows, f0(o.rps), o.decodeMs, o.feedsMs, o.runMs, o.encodeMs, `${f0((http1 / o.rps) * 100)}%`, `${f0((best / o.rps) * 100)}%`)
+  row(
+    o.m.name,
+    o.rows,
+    f0(o.rps),
+    o.decodeMs,
+    o.feedsMs,
+    o.runMs,
+    o.encodeMs,
+    `${f0((http1 / o.rps) * 100)}%`,
+    `${f0((best / o.rps) * 100)}%`,
+  )
 }
 lines.push('')
 

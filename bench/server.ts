@@ -34,7 +34,14 @@ export async function startServer(root: string, env: Record<string, string> = {}
   // executable's Workers from starting (measured), so the parent's environment is not passed on.
   const t0 = performance.now()
   const proc = Bun.spawn([BINARY, 'serve'], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/root', BYOC_ML_ROOT: root, SAGEMAKER_BIND_TO_PORT: String(port), BYOC_HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: '/root',
+      BYOC_ML_ROOT: root,
+      SAGEMAKER_BIND_TO_PORT: String(port),
+      BYOC_HOST: '127.0.0.1',
+      ...env,
+    },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',

@@ -25,8 +25,12 @@ function synthetic(rows: number, seed: number): string[] {
   const informative = 10
   const features = 20
   const clusters = 4 // 2 per class
-  const vertices = Array.from({ length: clusters }, () => Array.from({ length: informative }, () => (random() < 0.5 ? -1 : 1)))
-  const mix = Array.from({ length: clusters }, () => Array.from({ length: informative * informative }, () => gauss() * 0.6))
+  const vertices = Array.from({ length: clusters }, () =>
+    Array.from({ length: informative }, () => (random() < 0.5 ? -1 : 1)),
+  )
+  const mix = Array.from({ length: clusters }, () =>
+    Array.from({ length: informative * informative }, () => gauss() * 0.6),
+  )
   const out: string[] = []
   for (let r = 0; r < rows; r++) {
     const c = Math.floor(random() * clusters)
@@ -79,18 +83,38 @@ async function byoc(d: Dataset, hp: Record<string, string>): Promise<{ seconds: 
   writeFileSync(join(root, 'input/data/training/train.csv'), readFileSync(d.train))
   writeFileSync(join(root, 'input/data/validation/test.csv'), readFileSync(d.test))
   const t0 = performance.now()
-  const proc = Bun.spawn([BINARY, 'train'], { env: { PATH: process.env.PATH ?? '', BYOC_ML_ROOT: root }, cwd: root, stdout: 'pipe', stderr: 'pipe' })
-  const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()])
+  const proc = Bun.spawn([BINARY, 'train'], {
+    env: { PATH: process.env.PATH ?? '', BYOC_ML_ROOT: root },
+    cwd: root,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [code, out, err] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ])
   const seconds = (performance.now() - t0) / 1000
   if (code !== 0) throw new Error(`byoc train failed (${code}):\n${out}${err}`)
   const report = JSON.parse(readFileSync(join(root, 'output/data/evaluation.json'), 'utf8'))
   return { seconds, accuracy: report.metrics.validation.accuracy }
 }
 
-async function python(kind: 'tree' | 'xgboost', d: Dataset, params: Record<string, unknown>): Promise<{ seconds: number; accuracy: number }> {
+async function python(
+  kind: 'tree' | 'xgboost',
+  d: Dataset,
+  params: Record<string, unknown>,
+): Promise<{ seconds: number; accuracy: number }> {
   const t0 = performance.now()
-  const proc = Bun.spawn([PYTHON, join(import.meta.dir, 'train-compare.py'), kind, d.train, d.test, JSON.stringify(params)], { stdout: 'pipe', stderr: 'pipe' })
-  const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()])
+  const proc = Bun.spawn(
+    [PYTHON, join(import.meta.dir, 'train-compare.py'), kind, d.train, d.test, JSON.stringify(params)],
+    { stdout: 'pipe', stderr: 'pipe' },
+  )
+  const [code, out, err] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ])
   const seconds = (performance.now() - t0) / 1000
   if (code !== 0) throw new Error(`${kind} failed (${code}): ${err}`)
   return { seconds, accuracy: JSON.parse(out.trim().split('\n').pop()!).accuracy }
@@ -98,19 +122,33 @@ async function python(kind: 'tree' | 'xgboost', d: Dataset, params: Record<strin
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
-async function measure(run: () => Promise<{ seconds: number; accuracy: number }>): Promise<{ seconds: number; accuracy: number }> {
+async function measure(
+  run: () => Promise<{ seconds: number; accuracy: number }>,
+): Promise<{ seconds: number; accuracy: number }> {
   const results = []
   for (let i = 0; i < repeat; i++) results.push(await run())
   return { seconds: median(results.map((r) => r.seconds)), accuracy: results[0].accuracy }
 }
 
 const big = synthetic(125_000, 7)
-const iris = shuffled(readFileSync(join(ROOT, 'local_test/test_dir/input/data/training/iris.csv'), 'utf8').trim().split('\n'), 3)
-const sets = [dataset('synthetic-100k-x20', big.slice(0, 100_000), big.slice(100_000)), dataset('iris', iris.slice(0, 100), iris.slice(100))]
+const iris = shuffled(
+  readFileSync(join(ROOT, 'local_test/test_dir/input/data/training/iris.csv'), 'utf8').trim().split('\n'),
+  3,
+)
+const sets = [
+  dataset('synthetic-100k-x20', big.slice(0, 100_000), big.slice(100_000)),
+  dataset('iris', iris.slice(0, 100), iris.slice(100)),
+]
 
 const rows: string[] = []
-const table = ['| data set | model | byoc accuracy | reference accuracy | Δ points | byoc wall s | reference wall s | time ratio |', '|---|---|---:|---:|---:|---:|---:|---:|']
-const load = () => loadavg().map((l) => l.toFixed(2)).join(', ')
+const table = [
+  '| data set | model | byoc accuracy | reference accuracy | Δ points | byoc wall s | reference wall s | time ratio |',
+  '|---|---|---:|---:|---:|---:|---:|---:|',
+]
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')
 const loadBefore = load()
 for (const d of sets) {
   const tree = await measure(() => byoc(d, { algorithm: 'decision_tree', random_state: '0' }))
@@ -118,8 +156,20 @@ for (const d of sets) {
   const gbParams = { algorithm: 'gradient_boosting', num_round: '100', eta: '0.3', max_depth: '6', max_bin: '256' }
   const gb = await measure(() => byoc(d, gbParams))
   const xgbParams = d.name === 'iris' ? { objective: 'multi:softprob', num_class: 3 } : { objective: 'binary:logistic' }
-  const xg = await measure(() => python('xgboost', d, { ...xgbParams, tree_method: 'hist', num_round: 100, eta: 0.3, max_depth: 6, max_bin: 256, seed: 0 }))
-  const results: [string, { seconds: number; accuracy: number }, { seconds: number; accuracy: number }][] = [['decision tree vs sklearn DecisionTreeClassifier', tree, sk]]
+  const xg = await measure(() =>
+    python('xgboost', d, {
+      ...xgbParams,
+      tree_method: 'hist',
+      num_round: 100,
+      eta: 0.3,
+      max_depth: 6,
+      max_bin: 256,
+      seed: 0,
+    }),
+  )
+  const results: [string, { seconds: number; accuracy: number }, { seconds: number; accuracy: number }][] = [
+    ['decision tree vs sklearn DecisionTreeClassifier', tree, sk],
+  ]
   results.push(['gradient boosting vs XGBoost hist (100 rounds, depth 6)', gb, xg])
   for (const [model, mine, ref] of results) {
     const line = `| ${d.name} | ${model} | ${mine.accuracy.toFixed(4)} | ${ref.accuracy.toFixed(4)} | ${((mine.accuracy - ref.accuracy) * 100).toFixed(2)} | ${mine.seconds.toFixed(2)} | ${ref.seconds.toFixed(2)} | ${(mine.seconds / ref.seconds).toFixed(2)} |`
@@ -127,7 +177,13 @@ for (const d of sets) {
     console.log(line)
   }
 }
-const versions = Bun.spawnSync([PYTHON, '-c', 'import sklearn, xgboost; print(f"scikit-learn {sklearn.__version__}, XGBoost {xgboost.__version__}")']).stdout.toString().trim()
+const versions = Bun.spawnSync([
+  PYTHON,
+  '-c',
+  'import sklearn, xgboost; print(f"scikit-learn {sklearn.__version__}, XGBoost {xgboost.__version__}")',
+])
+  .stdout.toString()
+  .trim()
 rows.push(
   '# Training benchmark',
   '',

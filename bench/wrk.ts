@@ -24,13 +24,35 @@ export function ensureWrk(): boolean {
   const canApt = process.getuid?.() === 0 && Bun.spawnSync(['sh', '-c', 'command -v apt-get']).exitCode === 0
   if (!canApt) return false
   console.error('wrk is missing: apt-get install -y wrk')
-  const r = Bun.spawnSync(['sh', '-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk'], { stdout: 'inherit', stderr: 'inherit' })
+  const r = Bun.spawnSync(
+    ['sh', '-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk'],
+    { stdout: 'inherit', stderr: 'inherit' },
+  )
   return r.exitCode === 0 && haveWrk()
 }
 
-export async function wrk(url: string, bodyFile: string, connections: number, seconds: number, contentType = 'text/csv'): Promise<LoadResult> {
+export async function wrk(
+  url: string,
+  bodyFile: string,
+  connections: number,
+  seconds: number,
+  contentType = 'text/csv',
+): Promise<LoadResult> {
   const proc = Bun.spawn(
-    ['wrk', '-t', '1', '-c', String(connections), '-d', `${Math.max(1, Math.round(seconds))}s`, '--timeout', '30s', '-s', join(import.meta.dir, 'post.lua'), `${url}/invocations`],
+    [
+      'wrk',
+      '-t',
+      '1',
+      '-c',
+      String(connections),
+      '-d',
+      `${Math.max(1, Math.round(seconds))}s`,
+      '--timeout',
+      '30s',
+      '-s',
+      join(import.meta.dir, 'post.lua'),
+      `${url}/invocations`,
+    ],
     { env: { ...process.env, BODY_FILE: bodyFile, CONTENT_TYPE: contentType }, stdout: 'pipe', stderr: 'pipe' },
   )
   const out = await new Response(proc.stdout).text()

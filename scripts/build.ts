@@ -16,7 +16,9 @@ const args = process.argv.slice(2)
 // 190 -> 104 ms for a tree model (bench/RESULTS.md), for 5 MB more binary. It needs ESM output because
 // cli.ts and worker.ts use top-level await. The compiled binary must not pick up a .env or bunfig.toml
 // from whatever directory SageMaker (or a user) starts it in.
-await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none --no-compile-autoload-dotenv --no-compile-autoload-bunfig ${entrypoints} --outfile ${join(dist, 'byoc')} ${args}`.cwd(root)
+await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none --no-compile-autoload-dotenv --no-compile-autoload-bunfig ${entrypoints} --outfile ${join(dist, 'byoc')} ${args}`.cwd(
+  root,
+)
 
 const ortDir = join(root, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64')
 copyFileSync(join(ortDir, 'libonnxruntime.so.1'), join(dist, 'libonnxruntime.so.1'))

@@ -20,7 +20,9 @@ console.log(`$ BYOC_ML_ROOT=${work} dist/byoc train`)
 const trained = Bun.spawnSync([binary, 'train'], { env, stdout: 'inherit', stderr: 'inherit' })
 if (trained.exitCode !== 0) {
   const failure = join(work, 'output/failure')
-  console.error(`training failed (exit ${trained.exitCode})${existsSync(failure) ? `: ${await Bun.file(failure).text()}` : ''}`)
+  console.error(
+    `training failed (exit ${trained.exitCode})${existsSync(failure) ? `: ${await Bun.file(failure).text()}` : ''}`,
+  )
   process.exit(1)
 }
 
@@ -28,11 +30,16 @@ console.log(`$ BYOC_ML_ROOT=${work} SAGEMAKER_BIND_TO_PORT=${port} dist/byoc ser
 const server = Bun.spawn([binary, 'serve'], { env, stdout: 'inherit', stderr: 'inherit' })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill('SIGTERM'))
 for (let i = 0; i < 200; i++) {
-  const ok = await fetch(`http://127.0.0.1:${port}/ping`).then((r) => r.ok, () => false)
+  const ok = await fetch(`http://127.0.0.1:${port}/ping`).then(
+    (r) => r.ok,
+    () => false,
+  )
   if (ok) {
-    console.log(`\nServing. Try:\n  curl -s -H 'Content-Type: text/csv' --data-binary @local_test/payload.csv localhost:${port}/invocations\n` +
-      `  curl -s -H 'Content-Type: application/json' -H 'Accept: application/json' -d '{"instances": [[5.1, 3.5, 1.4, 0.2]]}' localhost:${port}/invocations\n` +
-      'Stop with Ctrl-C.\n')
+    console.log(
+      `\nServing. Try:\n  curl -s -H 'Content-Type: text/csv' --data-binary @local_test/payload.csv localhost:${port}/invocations\n` +
+        `  curl -s -H 'Content-Type: application/json' -H 'Accept: application/json' -d '{"instances": [[5.1, 3.5, 1.4, 0.2]]}' localhost:${port}/invocations\n` +
+        'Stop with Ctrl-C.\n',
+    )
     break
   }
   await Bun.sleep(50)

@@ -4,22 +4,50 @@ import { ConfigError, loadConfig } from './config'
 describe('loadConfig', () => {
   test('defaults are the SageMaker ones', () => {
     const c = loadConfig({})
-    expect(c).toMatchObject({ mlRoot: '/opt/ml', modelDir: '/opt/ml/model', port: 8080, timeoutSeconds: 60, maxPayloadBytes: 6 * 1024 * 1024 })
+    expect(c).toMatchObject({
+      mlRoot: '/opt/ml',
+      modelDir: '/opt/ml/model',
+      port: 8080,
+      timeoutSeconds: 60,
+      maxPayloadBytes: 6 * 1024 * 1024,
+    })
     expect(c.payloadConfigured).toBe(false)
     expect(Object.isFrozen(c)).toBe(true)
   })
   test('BYOC_ML_ROOT relocates the tree; SM_MODEL_DIR moves the model dir alone', () => {
-    expect(loadConfig({ BYOC_ML_ROOT: '/tmp/x' })).toMatchObject({ modelDir: '/tmp/x/model', outputDir: '/tmp/x/output' })
-    expect(loadConfig({ BYOC_ML_ROOT: '/tmp/x', SM_MODEL_DIR: '/m' })).toMatchObject({ modelDir: '/m', inputDir: '/tmp/x/input' })
+    expect(loadConfig({ BYOC_ML_ROOT: '/tmp/x' })).toMatchObject({
+      modelDir: '/tmp/x/model',
+      outputDir: '/tmp/x/output',
+    })
+    expect(loadConfig({ BYOC_ML_ROOT: '/tmp/x', SM_MODEL_DIR: '/m' })).toMatchObject({
+      modelDir: '/m',
+      inputDir: '/tmp/x/input',
+    })
   })
   test('SageMaker names win over the short ones', () => {
-    const c = loadConfig({ SAGEMAKER_MODEL_SERVER_TIMEOUT: '5', MODEL_SERVER_TIMEOUT: '9', SAGEMAKER_MODEL_SERVER_WORKERS: '3', MODEL_SERVER_WORKERS: '1' })
+    const c = loadConfig({
+      SAGEMAKER_MODEL_SERVER_TIMEOUT: '5',
+      MODEL_SERVER_TIMEOUT: '9',
+      SAGEMAKER_MODEL_SERVER_WORKERS: '3',
+      MODEL_SERVER_WORKERS: '1',
+    })
     expect(c.timeoutSeconds).toBe(5)
     expect(c.workers).toBe(3)
   })
   test('payload limit, batch strategy and port', () => {
-    const c = loadConfig({ SAGEMAKER_MAX_PAYLOAD_IN_MB: '20', SAGEMAKER_BATCH_STRATEGY: 'SingleRecord', SAGEMAKER_BIND_TO_PORT: '9000', SAGEMAKER_BATCH: 'true' })
-    expect(c).toMatchObject({ maxPayloadBytes: 20 * 1024 * 1024, payloadConfigured: true, batchStrategy: 'SINGLE_RECORD', port: 9000, batchTransform: true })
+    const c = loadConfig({
+      SAGEMAKER_MAX_PAYLOAD_IN_MB: '20',
+      SAGEMAKER_BATCH_STRATEGY: 'SingleRecord',
+      SAGEMAKER_BIND_TO_PORT: '9000',
+      SAGEMAKER_BATCH: 'true',
+    })
+    expect(c).toMatchObject({
+      maxPayloadBytes: 20 * 1024 * 1024,
+      payloadConfigured: true,
+      batchStrategy: 'SINGLE_RECORD',
+      port: 9000,
+      batchTransform: true,
+    })
   })
   test('every bad variable is named in one error', () => {
     try {

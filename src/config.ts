@@ -111,10 +111,18 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const payloadMB = num(['SAGEMAKER_MAX_PAYLOAD_IN_MB'], null, 0)
   // 6 MB is SageMaker's real-time limit (6,291,456 bytes); batch transform allows up to 100 MB.
   const maxPayloadBytes = payloadMB !== null && payloadMB > 0 ? Math.round(payloadMB * MiB) : 6 * MiB
-  const strategy = pick('SAGEMAKER_BATCH_STRATEGY')?.value.toUpperCase().replace('MULTIRECORD', 'MULTI_RECORD').replace('SINGLERECORD', 'SINGLE_RECORD') ?? 'MULTI_RECORD'
+  const strategy =
+    pick('SAGEMAKER_BATCH_STRATEGY')
+      ?.value.toUpperCase()
+      .replace('MULTIRECORD', 'MULTI_RECORD')
+      .replace('SINGLERECORD', 'SINGLE_RECORD') ?? 'MULTI_RECORD'
   if (strategy !== 'MULTI_RECORD' && strategy !== 'SINGLE_RECORD')
     problems.push(`SAGEMAKER_BATCH_STRATEGY="${strategy}" must be MULTI_RECORD or SINGLE_RECORD`)
-  const outputs = pick('BYOC_OUTPUTS')?.value.split(',').map((s) => s.trim()).filter(Boolean) ?? null
+  const outputs =
+    pick('BYOC_OUTPUTS')
+      ?.value.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? null
 
   const config: Config = {
     mlRoot,
@@ -140,7 +148,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     modelFile: pick('BYOC_MODEL_FILE')?.value ?? null,
     outputs,
     defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,
-    csvHeader: pick('BYOC_CSV_HEADER') ? oneOf('BYOC_CSV_HEADER', ['auto', 'present', 'absent'] as const, 'auto') : null,
+    csvHeader: pick('BYOC_CSV_HEADER')
+      ? oneOf('BYOC_CSV_HEADER', ['auto', 'present', 'absent'] as const, 'auto')
+      : null,
     maxBatchSize: int(['BYOC_MAX_BATCH_SIZE'], null, 0, 1_000_000),
     maxQueueDelayMs: num(['BYOC_MAX_QUEUE_DELAY_MS'], null, 0),
     maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], 1024, 1)!,

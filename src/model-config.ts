@@ -53,8 +53,7 @@ const show = (v: unknown) => {
   const text = JSON.stringify(v) ?? String(v)
   return text.length > 60 ? `${text.slice(0, 57)}...` : text
 }
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** Validates parsed JSON; `source` names the file in messages. Throws a ModelConfigError listing every problem. */
 export function parseModelConfig(json: unknown, source: string): ModelConfig {

@@ -36,7 +36,9 @@ describe('batching on (default) for a model with a batch axis', () => {
   })
 
   test('multi-row requests in a burst keep their rows in order', async () => {
-    const bodies = Array.from({ length: 16 }, (_, k) => Array.from({ length: 1 + (k % 4) }, (_, i) => record(k * 10 + i)))
+    const bodies = Array.from({ length: 16 }, (_, k) =>
+      Array.from({ length: 1 + (k % 4) }, (_, i) => record(k * 10 + i)),
+    )
     const alone: string[] = []
     for (const b of bodies) alone.push(await (await invoke(server, b.join('\n'), 'text/csv')).text())
     const burst = await Promise.all(bodies.map((b) => invoke(server, b.join('\n'), 'text/csv').then((r) => r.text())))
@@ -45,7 +47,9 @@ describe('batching on (default) for a model with a batch axis', () => {
   })
 
   test('a bad request in a concurrent burst gets its 400; the others get 200', async () => {
-    const bodies = Array.from({ length: 20 }, (_, i) => (i === 7 ? '1,2,3\n' : i === 13 ? '1,x,3,4\n' : `${record(i)}\n`))
+    const bodies = Array.from({ length: 20 }, (_, i) =>
+      i === 7 ? '1,2,3\n' : i === 13 ? '1,x,3,4\n' : `${record(i)}\n`,
+    )
     const statuses = await Promise.all(bodies.map((b) => invoke(server, b).then((r) => r.status)))
     expect(statuses).toEqual(bodies.map((_, i) => (i === 7 || i === 13 ? 400 : 200)))
   })
@@ -55,7 +59,9 @@ test('a model without a batch axis still works, with batching off in the log', a
   const s = await startServer(mlRoot({ 'model.onnx': fixedBatchModel() }), { BYOC_MAX_BATCH_SIZE: '32' })
   try {
     expect(s.log()).toMatch(/dynamic batching off: the model has an input without a batch axis/)
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => invoke(s, `${i},1,1,1\n${i},2,2,2\n`, 'text/csv').then((r) => r.text())))
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => invoke(s, `${i},1,1,1\n${i},2,2,2\n`, 'text/csv').then((r) => r.text())),
+    )
     answers.forEach((text, i) => expect(text).toBe(`${i + 3}\n${i + 6}\n`))
   } finally {
     await s.stop()
@@ -79,7 +85,12 @@ test('past BYOC_MAX_QUEUE_SIZE requests are answered 503 at once and the rest ar
   })
   try {
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => invoke(s, `${i},1,1,1\n`).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: string } }))),
+      Array.from({ length: 10 }, (_, i) =>
+        invoke(s, `${i},1,1,1\n`).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { error: string },
+        })),
+      ),
     )
     const rejected = answers.filter((a) => a.status === 503)
     const served = answers.filter((a) => a.status === 200)

@@ -118,7 +118,9 @@ describe('Dockerfile', () => {
   test('gpu: CUDA provider libraries from the cuda12 install, beside libonnxruntime.so.1', () => {
     const libs = stage('cuda-libs')
     expect(runs(libs)).toContain('--onnxruntime-node-install=cuda12')
-    expect(runs(libs)).toMatch(/cp libonnxruntime\.so\.1 libonnxruntime_providers_shared\.so libonnxruntime_providers_cuda\.so \/opt\/ort\/lib\//)
+    expect(runs(libs)).toMatch(
+      /cp libonnxruntime\.so\.1 libonnxruntime_providers_shared\.so libonnxruntime_providers_cuda\.so \/opt\/ort\/lib\//,
+    )
     expect(runs(libs)).toMatch(/objdump -p \/opt\/ort\/lib\/libonnxruntime_providers_cuda\.so \| grep NEEDED/)
     expect(all(stage('gpu'), 'COPY')).toContain('--from=cuda-libs /opt/ort/ /opt/ort/')
   })
@@ -141,7 +143,14 @@ describe('gpu NEEDED check (the gpu stage RUN, executed with fake inputs)', () =
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
   // A CUDA 12 ORT provider's NEEDED list, as `objdump -p | grep NEEDED` prints it (microsoft/onnxruntime#22703).
-  const cuda12 = ['libcublasLt.so.12', 'libcublas.so.12', 'libcudnn.so.9', 'libcurand.so.10', 'libcufft.so.11', 'libcudart.so.12']
+  const cuda12 = [
+    'libcublasLt.so.12',
+    'libcublas.so.12',
+    'libcudnn.so.9',
+    'libcurand.so.10',
+    'libcufft.so.11',
+    'libcudart.so.12',
+  ]
   const base12 = [...cuda12, 'libstdc++.so.6', 'libc.so.6']
 
   function runCheck(needed: string[], provided: string[]) {
@@ -153,7 +162,10 @@ describe('gpu NEEDED check (the gpu stage RUN, executed with fake inputs)', () =
     const bin = join(ort, 'bin')
     mkdirSync(bin)
     const cache = provided.map((l) => `\t${l} (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/${l}`).join('\n')
-    writeFileSync(join(bin, 'ldconfig'), `#!/bin/sh\nprintf '%s\\n' "${provided.length} libs found in cache" '${cache}'\n`)
+    writeFileSync(
+      join(bin, 'ldconfig'),
+      `#!/bin/sh\nprintf '%s\\n' "${provided.length} libs found in cache" '${cache}'\n`,
+    )
     chmodSync(join(bin, 'ldconfig'), 0o755)
     const p = Bun.spawnSync(['sh', '-c', check!.replaceAll('/opt/ort', ort)], {
       env: { PATH: `${bin}:${process.env.PATH}`, CUDA_VERSION: '12.4.1' },
@@ -170,13 +182,19 @@ describe('gpu NEEDED check (the gpu stage RUN, executed with fake inputs)', () =
   })
 
   test('fails when the "cuda12" providers really link CUDA 13', () => {
-    const r = runCheck(cuda12.map((l) => l.replace(/\.so\.12$/, '.so.13')), base12)
+    const r = runCheck(
+      cuda12.map((l) => l.replace(/\.so\.12$/, '.so.13')),
+      base12,
+    )
     expect(r.code).not.toBe(0)
     expect(r.out).toContain('needs CUDA 13 but CUDA_IMAGE provides CUDA 12')
   })
 
   test('fails when the base image lacks a library the provider needs (e.g. cuDNN)', () => {
-    const r = runCheck(cuda12, base12.filter((l) => l !== 'libcudnn.so.9'))
+    const r = runCheck(
+      cuda12,
+      base12.filter((l) => l !== 'libcudnn.so.9'),
+    )
     expect(r.code).not.toBe(0)
     expect(r.out).toContain('lacks libraries the CUDA provider needs: libcudnn.so.9')
   })
@@ -187,15 +205,21 @@ describe('gpu NEEDED check (the gpu stage RUN, executed with fake inputs)', () =
     expect(r.out).toContain('does not link libcudart')
   })
 
-  test.skipIf(!Bun.which('objdump'))('reads real objdump output: libonnxruntime.so.1 links no CUDA, so it fails', () => {
-    const lib = join(root, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1')
-    const objdump = Bun.spawnSync(['objdump', '-p', lib]).stdout.toString()
-    const needed = objdump.split('\n').filter((l) => l.includes('NEEDED')).map((l) => l.trim().split(/\s+/)[1])
-    expect(needed).toContain('libstdc++.so.6')
-    const r = runCheck(needed, base12)
-    expect(r.code).not.toBe(0)
-    expect(r.out).toContain('does not link libcudart')
-  })
+  test.skipIf(!Bun.which('objdump'))(
+    'reads real objdump output: libonnxruntime.so.1 links no CUDA, so it fails',
+    () => {
+      const lib = join(root, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1')
+      const objdump = Bun.spawnSync(['objdump', '-p', lib]).stdout.toString()
+      const needed = objdump
+        .split('\n')
+        .filter((l) => l.includes('NEEDED'))
+        .map((l) => l.trim().split(/\s+/)[1])
+      expect(needed).toContain('libstdc++.so.6')
+      const r = runCheck(needed, base12)
+      expect(r.code).not.toBe(0)
+      expect(r.out).toContain('does not link libcudart')
+    },
+  )
 })
 
 describe('.dockerignore', () => {
@@ -212,7 +236,10 @@ describe('.dockerignore', () => {
       .flatMap((c) => c.split(/\s+/).slice(0, -1))
     for (const src of sources) {
       const path = src.replace(/\/$/, '')
-      expect(allowed.some((a) => path === a || path.startsWith(`${a}/`)), `COPY ${src} is not in .dockerignore's allow-list`).toBe(true)
+      expect(
+        allowed.some((a) => path === a || path.startsWith(`${a}/`)),
+        `COPY ${src} is not in .dockerignore's allow-list`,
+      ).toBe(true)
     }
   })
 })

@@ -11,7 +11,9 @@ import { BINARY, mlRoot, startServer, waitForPing } from './helpers/server'
 import { tarGz } from './helpers/tar'
 
 const classifier = linearClassifierModel({ features: 4, classes: 3 })
-const csv = (rows: number, cols: number) => Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i + j) % 7).join(',')).join('\n') + '\n'
+const csv = (rows: number, cols: number) =>
+  Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (_, j) => (i + j) % 7).join(',')).join('\n') +
+  '\n'
 
 describe('command line', () => {
   test('--version and --help exit 0; an unknown or missing verb prints usage to stderr and exits 2', async () => {
@@ -32,7 +34,11 @@ describe('model loading', () => {
   test('starts from a directory holding node_modules (protobufjs must not load packages from the cwd)', async () => {
     const s = await startServer(mlRoot({ 'model.onnx': classifier }), {}, { cwd: join(import.meta.dir, '..') })
     try {
-      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      const res = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '1,2,3,4\n',
+        headers: { 'content-type': 'text/csv' },
+      })
       expect(res.status).toBe(200)
     } finally {
       await s.stop()
@@ -43,7 +49,11 @@ describe('model loading', () => {
     try {
       await Bun.sleep(1500)
       for (let i = 0; i < 5; i++) expect((await fetch(`${s.url}/ping`)).status).toBe(503)
-      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      const res = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '1,2,3,4\n',
+        headers: { 'content-type': 'text/csv' },
+      })
       expect(res.status).toBe(503)
       expect(s.log()).toContain('model failed to load')
     } finally {
@@ -74,14 +84,23 @@ describe('model loading', () => {
     const root = mlRoot({ 'model.tar.gz': tarGz([{ name: 'model.onnx', data: classifier }]) })
     const s = await startServer(root)
     try {
-      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      const res = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '1,2,3,4\n',
+        headers: { 'content-type': 'text/csv' },
+      })
       expect(res.status).toBe(200)
     } finally {
       await s.stop()
     }
   })
   test('a model.tar.gz holding ../x writes nothing outside the model dir and is never healthy', async () => {
-    const root = mlRoot({ 'model.tar.gz': tarGz([{ name: 'model.onnx', data: classifier }, { name: '../x', data: 'escaped' }]) })
+    const root = mlRoot({
+      'model.tar.gz': tarGz([
+        { name: 'model.onnx', data: classifier },
+        { name: '../x', data: 'escaped' },
+      ]),
+    })
     const s = await startServer(root, {}, { waitReady: false })
     try {
       await Bun.sleep(1000)
@@ -93,7 +112,13 @@ describe('model loading', () => {
     }
   })
   test('a symlink out of the model dir is refused', async () => {
-    const root = mlRoot({ 'model.tar.gz': tarGz([{ name: 'evil', type: '2', link: '/etc' }, { name: 'evil/passwd', data: 'x' }, { name: 'model.onnx', data: classifier }]) })
+    const root = mlRoot({
+      'model.tar.gz': tarGz([
+        { name: 'evil', type: '2', link: '/etc' },
+        { name: 'evil/passwd', data: 'x' },
+        { name: 'model.onnx', data: classifier },
+      ]),
+    })
     const s = await startServer(root, {}, { waitReady: false })
     try {
       await Bun.sleep(1000)
@@ -104,12 +129,26 @@ describe('model loading', () => {
     }
   })
   test('byoc.json chooses outputs and names classes; custom attributes are echoed when asked', async () => {
-    const config = { outputs: ['label'], classLabels: ['setosa', 'versicolor', 'virginica'], echoCustomAttributes: true }
-    const weights = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
-    const s = await startServer(mlRoot({ 'model.onnx': linearClassifierModel({ features: 4, classes: 3, weights, bias: [0, 0, 0] }), 'byoc.json': JSON.stringify(config) }))
+    const config = {
+      outputs: ['label'],
+      classLabels: ['setosa', 'versicolor', 'virginica'],
+      echoCustomAttributes: true,
+    }
+    const weights = [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+    ]
+    const s = await startServer(
+      mlRoot({
+        'model.onnx': linearClassifierModel({ features: 4, classes: 3, weights, bias: [0, 0, 0] }),
+        'byoc.json': JSON.stringify(config),
+      }),
+    )
     try {
       const res = await fetch(`${s.url}/invocations`, {
-        method: 'POST', body: '0,0,1,0\n1,0,0,0\n',
+        method: 'POST',
+        body: '0,0,1,0\n1,0,0,0\n',
         headers: { 'content-type': 'text/csv', accept: 'text/csv', 'X-Amzn-SageMaker-Custom-Attributes': 'trace=7' },
       })
       expect(await res.text()).toBe('virginica\nsetosa\n')
@@ -128,9 +167,13 @@ describe('model loading', () => {
       .toBytes()
     const s = await startServer(mlRoot({ 'model.onnx': model }))
     try {
-      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv', accept: 'application/json' } })
+      const res = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '1,2,3,4\n',
+        headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      })
       expect(res.status).toBe(500)
-      const error = (await res.json() as any).error as string
+      const error = ((await res.json()) as any).error as string
       expect(error).toStartWith('model failed:')
       expect(error).not.toContain('    at ')
       expect((await fetch(`${s.url}/ping`)).status).toBe(200)
@@ -142,15 +185,26 @@ describe('model loading', () => {
 
 describe('limits', () => {
   test('a body over SAGEMAKER_MAX_PAYLOAD_IN_MB is 413, and /execution-parameters reports the limit', async () => {
-    const s = await startServer(mlRoot({ 'model.onnx': classifier }), { SAGEMAKER_MAX_PAYLOAD_IN_MB: '1', SAGEMAKER_BATCH: 'true' })
+    const s = await startServer(mlRoot({ 'model.onnx': classifier }), {
+      SAGEMAKER_MAX_PAYLOAD_IN_MB: '1',
+      SAGEMAKER_BATCH: 'true',
+    })
     try {
       const big = csv(140000, 4) // 8 bytes a row: 1.12 MB
-      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: big, headers: { 'content-type': 'text/csv', accept: 'application/json' } })
+      const res = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: big,
+        headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      })
       expect(res.status).toBe(413)
-      expect((await res.json() as any).error).toContain('1048576')
+      expect(((await res.json()) as any).error).toContain('1048576')
       expect(((await (await fetch(`${s.url}/execution-parameters`)).json()) as any).MaxPayloadInMB).toBe(1)
       // Far over the limit (Bun's own limit used to answer an empty 413 here), and chunked with no length.
-      const huge = await fetch(`${s.url}/invocations`, { method: 'POST', body: csv(400000, 4), headers: { 'content-type': 'text/csv', accept: 'application/json' } })
+      const huge = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: csv(400000, 4),
+        headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      })
       expect(huge.status).toBe(413)
       expect(((await huge.json()) as any).error).toContain('the limit is 1048576 bytes')
       const chunk = new TextEncoder().encode(csv(20000, 4))
@@ -161,10 +215,18 @@ describe('limits', () => {
           else controller.close()
         },
       })
-      const chunked = await fetch(`${s.url}/invocations`, { method: 'POST', body: stream, headers: { 'content-type': 'text/csv', accept: 'application/json' } })
+      const chunked = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: stream,
+        headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      })
       expect(chunked.status).toBe(413)
       expect(((await chunked.json()) as any).error).toContain('the limit is 1048576 bytes')
-      const ok = await fetch(`${s.url}/invocations`, { method: 'POST', body: csv(1000, 4), headers: { 'content-type': 'text/csv' } })
+      const ok = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: csv(1000, 4),
+        headers: { 'content-type': 'text/csv' },
+      })
       expect(ok.status).toBe(200)
     } finally {
       await s.stop()
@@ -173,9 +235,16 @@ describe('limits', () => {
   test('past SAGEMAKER_MODEL_SERVER_TIMEOUT the answer is 504; the stuck run finishes without taking the process down', async () => {
     // ~0.2-0.4 s per run against a 0.05 s timeout: the Worker is retired mid-run and must not abort the
     // process when that run completes (terminate() mid-run did: exit 134).
-    const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 60 }) }), { SAGEMAKER_MODEL_SERVER_TIMEOUT: '0.05', MODEL_SERVER_WORKERS: '1' })
+    const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 60 }) }), {
+      SAGEMAKER_MODEL_SERVER_TIMEOUT: '0.05',
+      MODEL_SERVER_WORKERS: '1',
+    })
     try {
-      const slow = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv', accept: 'application/json' } })
+      const slow = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '1,2,3,4\n',
+        headers: { 'content-type': 'text/csv', accept: 'application/json' },
+      })
       expect(slow.status).toBe(504)
       expect(((await slow.json()) as any).error).toContain('0.05 s')
       expect(s.log()).toContain('replacing model worker 0')
@@ -184,7 +253,11 @@ describe('limits', () => {
       await Bun.sleep(1500)
       expect(s.proc.exitCode).toBeNull()
       expect((await fetch(`${s.url}/ping`)).status).toBe(200)
-      const again = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      const again = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '1,2,3,4\n',
+        headers: { 'content-type': 'text/csv' },
+      })
       expect(again.status).toBe(504)
       await Bun.sleep(1500)
       expect(s.proc.exitCode).toBeNull()
@@ -193,26 +266,46 @@ describe('limits', () => {
       await s.stop()
     }
   })
-  test('a timeout longer than Bun\'s idle limit keeps requests alive; one beyond an hour is refused at start', async () => {
-    const refused = Bun.spawnSync([BINARY, 'serve'], { env: { PATH: '/usr/bin:/bin', BYOC_ML_ROOT: mlRoot(), MODEL_SERVER_TIMEOUT: '100000' }, cwd: '/' })
+  test("a timeout longer than Bun's idle limit keeps requests alive; one beyond an hour is refused at start", async () => {
+    const refused = Bun.spawnSync([BINARY, 'serve'], {
+      env: { PATH: '/usr/bin:/bin', BYOC_ML_ROOT: mlRoot(), MODEL_SERVER_TIMEOUT: '100000' },
+      cwd: '/',
+    })
     expect(refused.exitCode).toBe(1)
     expect(refused.stderr.toString()).toContain('MODEL_SERVER_TIMEOUT="100000"')
     const s = await startServer(mlRoot({ 'model.onnx': classifier }), { MODEL_SERVER_TIMEOUT: '600' })
     try {
-      expect((await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })).status).toBe(200)
+      expect(
+        (
+          await fetch(`${s.url}/invocations`, {
+            method: 'POST',
+            body: '1,2,3,4\n',
+            headers: { 'content-type': 'text/csv' },
+          })
+        ).status,
+      ).toBe(200)
     } finally {
       await s.stop()
     }
   })
   test('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is parsed like a header; an unusable one stops the start', async () => {
-    const s = await startServer(mlRoot({ 'model.onnx': classifier }), { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'Application/JSON; charset=utf-8' })
+    const s = await startServer(mlRoot({ 'model.onnx': classifier }), {
+      SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'Application/JSON; charset=utf-8',
+    })
     try {
-      const res = await fetch(`${s.url}/invocations`, { method: 'POST', body: '1,2,3,4\n', headers: { 'content-type': 'text/csv' } })
+      const res = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '1,2,3,4\n',
+        headers: { 'content-type': 'text/csv' },
+      })
       expect(res.headers.get('content-type')).toStartWith('application/json')
     } finally {
       await s.stop()
     }
-    const refused = Bun.spawnSync([BINARY, 'serve'], { env: { PATH: '/usr/bin:/bin', BYOC_ML_ROOT: mlRoot(), SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'text/plain' }, cwd: '/' })
+    const refused = Bun.spawnSync([BINARY, 'serve'], {
+      env: { PATH: '/usr/bin:/bin', BYOC_ML_ROOT: mlRoot(), SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'text/plain' },
+      cwd: '/',
+    })
     expect(refused.exitCode).toBe(1)
     expect(refused.stderr.toString()).toContain('text/plain')
   })
@@ -224,7 +317,10 @@ describe('under load and at shutdown', () => {
     try {
       const body = csv(1000, 20)
       const load = Array.from({ length: 32 }, () =>
-        fetch(`${s.url}/invocations`, { method: 'POST', body, headers: { 'content-type': 'text/csv' } }).then((r) => r.status))
+        fetch(`${s.url}/invocations`, { method: 'POST', body, headers: { 'content-type': 'text/csv' } }).then(
+          (r) => r.status,
+        ),
+      )
       await Bun.sleep(50)
       const pings: number[] = []
       let done = false
@@ -255,7 +351,11 @@ describe('under load and at shutdown', () => {
         controller.close()
       },
     })
-    const pending = fetch(`${s.url}/invocations`, { method: 'POST', body, headers: { 'content-type': 'text/csv', accept: 'text/csv' } })
+    const pending = fetch(`${s.url}/invocations`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+    })
     await Bun.sleep(100)
     s.proc.kill('SIGTERM')
     await Bun.sleep(300)
@@ -268,8 +368,12 @@ describe('under load and at shutdown', () => {
   test('SIGTERM with requests in flight: every request is answered, then exit 0', async () => {
     const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 10 }) }))
     const inflight = Array.from({ length: 8 }, (_, i) =>
-      fetch(`${s.url}/invocations`, { method: 'POST', body: `${i},1,1,1\n`, headers: { 'content-type': 'text/csv', accept: 'text/csv' } })
-        .then(async (r) => [r.status, await r.text()] as const))
+      fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: `${i},1,1,1\n`,
+        headers: { 'content-type': 'text/csv', accept: 'text/csv' },
+      }).then(async (r) => [r.status, await r.text()] as const),
+    )
     await Bun.sleep(30)
     s.proc.kill('SIGTERM')
     const answers = await Promise.all(inflight)

@@ -2,15 +2,28 @@
  * The hosting contract over real HTTP: the compiled dist/byoc serving models built by src/onnx.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { linearClassifierModel, twoInputModel, int64Model, stringModel, float64Model, boolModel, fixedBatchModel } from './fixtures/models'
+import {
+  linearClassifierModel,
+  twoInputModel,
+  int64Model,
+  stringModel,
+  float64Model,
+  boolModel,
+  fixedBatchModel,
+} from './fixtures/models'
 import { type Running, mlRoot, startServer, waitForLog } from './helpers/server'
 import { npyBytes, parseNpy } from './helpers/npy'
 import { decodeRecordIO, encodeRecordIO } from '../src/formats/recordio'
 
 // Weights chosen so the class is easy to predict by hand: class k wins when feature k is largest.
 const classifier = linearClassifierModel({
-  features: 4, classes: 3,
-  weights: [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]],
+  features: 4,
+  classes: 3,
+  weights: [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+  ],
   bias: [0, 0, 0],
 })
 
@@ -41,7 +54,7 @@ describe('routes', () => {
   test('unknown route is 404 with a JSON error', async () => {
     const res = await fetch(`${server.url}/nope`)
     expect(res.status).toBe(404)
-    expect((await res.json() as any).error).toContain('/invocations')
+    expect(((await res.json()) as any).error).toContain('/invocations')
   })
   test('the log has the startup lines and one line per request with the inference id', async () => {
     await post('0,0,1,0\n', { 'content-type': 'text/csv', 'x-amzn-sagemaker-inference-id': 'abc-123' })
@@ -71,7 +84,10 @@ describe('request formats', () => {
     lines.forEach((line, i) => expect(line.split(',')[0]).toBe(String(i % 3)))
   })
   test('text/csv with parameters and upper case, RFC 4180 quoting, CRLF', async () => {
-    const res = await post('"0","0","1","0"\r\n"1",0,0,0\r\n', { 'content-type': 'Text/CSV; charset=utf-8', accept: 'text/csv' })
+    const res = await post('"0","0","1","0"\r\n"1",0,0,0\r\n', {
+      'content-type': 'Text/CSV; charset=utf-8',
+      accept: 'text/csv',
+    })
     expect(res.status).toBe(200)
     expect((await res.text()).split('\n').map((l) => l.split(',')[0])).toEqual(['2', '0', ''])
   })
@@ -81,18 +97,31 @@ describe('request formats', () => {
     expect((await res.text()).split(',')[0]).toBe('1')
   })
   test('application/json instances', async () => {
-    const res = await post(JSON.stringify({ instances: [[0, 0, 3, 0], [4, 0, 0, 0]] }), { 'content-type': 'application/json' })
+    const res = await post(
+      JSON.stringify({
+        instances: [
+          [0, 0, 3, 0],
+          [4, 0, 0, 0],
+        ],
+      }),
+      { 'content-type': 'application/json' },
+    )
     expect(res.headers.get('content-type')).toStartWith('application/json')
-    const body = await res.json() as any
+    const body = (await res.json()) as any
     expect(body.predictions.map((p: any) => p.label)).toEqual([2, 0])
     expect(body.predictions[0].probabilities).toHaveLength(3)
   })
   test('application/json bare nested array', async () => {
-    const body = (await (await post('[[0,9,0,0]]', { 'content-type': 'application/json', accept: 'application/json' })).json()) as any
+    const body = (await (
+      await post('[[0,9,0,0]]', { 'content-type': 'application/json', accept: 'application/json' })
+    ).json()) as any
     expect(body.predictions[0].label).toBe(1)
   })
   test('application/jsonlines in and out: one line per record', async () => {
-    const res = await post('[0,0,2,0]\n[2,0,0,0]\n[0,2,0,0]\n', { 'content-type': 'application/jsonlines', accept: 'application/jsonlines' })
+    const res = await post('[0,0,2,0]\n[2,0,0,0]\n[0,2,0,0]\n', {
+      'content-type': 'application/jsonlines',
+      accept: 'application/jsonlines',
+    })
     expect(res.status).toBe(200)
     const lines = (await res.text()).split('\n')
     expect(lines.pop()).toBe('')
@@ -111,7 +140,10 @@ describe('request formats', () => {
   test('float64 npy in Fortran order is transposed to records', async () => {
     // records [[0,0,0,5],[0,0,6,0]] stored column-major
     const fortran = new Float64Array([0, 0, 0, 0, 0, 6, 5, 0])
-    const res = await post(npyBytes('<f8', [2, 4], fortran.buffer, true), { 'content-type': 'application/x-npy', accept: 'text/csv' })
+    const res = await post(npyBytes('<f8', [2, 4], fortran.buffer, true), {
+      'content-type': 'application/x-npy',
+      accept: 'text/csv',
+    })
     expect((await res.text()).split('\n').map((l) => l.split(',')[0])).toEqual(['0', '2', ''])
   })
   test('text/libsvm: 1-based sparse features, missing ones NaN', async () => {
@@ -129,8 +161,14 @@ describe('request formats', () => {
     expect(((await huge.json()) as any).error).toContain("beyond the model's 4 features")
   })
   test('application/x-recordio-protobuf in and out', async () => {
-    const body = encodeRecordIO({ records: 2, outputs: [{ name: 'values', dtype: 'float32', dims: [2, 4], data: new Float32Array([0, 0, 3, 0, 0, 3, 0, 0]) }] })
-    const res = await post(body, { 'content-type': 'application/x-recordio-protobuf', accept: 'application/x-recordio-protobuf' })
+    const body = encodeRecordIO({
+      records: 2,
+      outputs: [{ name: 'values', dtype: 'float32', dims: [2, 4], data: new Float32Array([0, 0, 3, 0, 0, 3, 0, 0]) }],
+    })
+    const res = await post(body, {
+      'content-type': 'application/x-recordio-protobuf',
+      accept: 'application/x-recordio-protobuf',
+    })
     expect(res.status).toBe(200)
     const decoded = decodeRecordIO(new Uint8Array(await res.arrayBuffer()))
     expect(decoded.records).toBe(2)
@@ -147,7 +185,10 @@ describe('request formats', () => {
     }
   })
   test('Accept q-values are honoured', async () => {
-    const res = await post('0,0,1,0\n', { 'content-type': 'text/csv', accept: 'text/csv;q=0.5, application/json;q=0.9' })
+    const res = await post('0,0,1,0\n', {
+      'content-type': 'text/csv',
+      accept: 'text/csv;q=0.5, application/json;q=0.9',
+    })
     expect(res.headers.get('content-type')).toStartWith('application/json')
   })
   test('the CSV header row is detected and skipped', async () => {
@@ -160,7 +201,7 @@ describe('errors', () => {
   test('ragged CSV is 400 naming the row', async () => {
     const res = await post('1,2,3,4\n1,2,3,4,5\n', { 'content-type': 'text/csv', accept: 'application/json' })
     expect(res.status).toBe(400)
-    expect((await res.json() as any).error).toMatch(/row 2/)
+    expect(((await res.json()) as any).error).toMatch(/row 2/)
   })
   test('non-numeric cell is 400 naming row and column, as one plain line when JSON is not accepted', async () => {
     const res = await post('1,2,3,4\n1,x,3,4\n', { 'content-type': 'text/csv', accept: 'text/csv' })
@@ -177,7 +218,7 @@ describe('errors', () => {
   test('unsupported Content-Type is 415', async () => {
     const res = await post('<x/>', { 'content-type': 'application/xml', accept: 'application/json' })
     expect(res.status).toBe(415)
-    expect((await res.json() as any).error).toContain('text/csv')
+    expect(((await res.json()) as any).error).toContain('text/csv')
   })
   test('unsatisfiable Accept is 406', async () => {
     const res = await post('1,2,3,4\n', { 'content-type': 'text/csv', accept: 'image/png' })
@@ -186,13 +227,16 @@ describe('errors', () => {
   test('malformed JSON is 400 and the server keeps answering', async () => {
     const res = await post('{"instances": [', { 'content-type': 'application/json' })
     expect(res.status).toBe(400)
-    expect((await res.json() as any).error).not.toContain('    at ')
+    expect(((await res.json()) as any).error).not.toContain('    at ')
     expect((await fetch(`${server.url}/ping`)).status).toBe(200)
   })
   test('pickled npy is refused with 400', async () => {
-    const res = await post(npyBytes('|O', [1], new ArrayBuffer(8)), { 'content-type': 'application/x-npy', accept: 'application/json' })
+    const res = await post(npyBytes('|O', [1], new ArrayBuffer(8)), {
+      'content-type': 'application/x-npy',
+      accept: 'application/json',
+    })
     expect(res.status).toBe(400)
-    expect((await res.json() as any).error).toContain('pickle')
+    expect(((await res.json()) as any).error).toContain('pickle')
   })
   test('empty body is 400', async () => {
     const res = await post('', { 'content-type': 'text/csv', accept: 'application/json' })
@@ -205,18 +249,32 @@ describe('model input types', () => {
     const s = await startServer(mlRoot({ 'model.onnx': int64Model() }))
     try {
       for (const body of ['[[9223372036854775807, 0, 0]]', '[[1e30, 0, 0]]', '[[9007199254740993, 0, 0]]']) {
-        const res = await fetch(`${s.url}/invocations`, { method: 'POST', body, headers: { 'content-type': 'application/json', accept: 'application/json' } })
+        const res = await fetch(`${s.url}/invocations`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+        })
         expect(res.status).toBe(400)
         expect(((await res.json()) as any).error).toContain('int64')
       }
-      const ok = await fetch(`${s.url}/invocations`, { method: 'POST', body: '[[9007199254740991, 0, -1]]', headers: { 'content-type': 'application/json', accept: 'text/csv' } })
+      const ok = await fetch(`${s.url}/invocations`, {
+        method: 'POST',
+        body: '[[9007199254740991, 0, -1]]',
+        headers: { 'content-type': 'application/json', accept: 'text/csv' },
+      })
       expect(await ok.text()).toBe('9007199254740990\n')
     } finally {
       await s.stop()
     }
   })
   const cases: Array<[string, Uint8Array, string, string, string]> = [
-    ['two named inputs from JSON', twoInputModel(), 'application/json', JSON.stringify({ inputs: { a: [[1, 2]], b: [[1, 1, 1]] } }), '33'],
+    [
+      'two named inputs from JSON',
+      twoInputModel(),
+      'application/json',
+      JSON.stringify({ inputs: { a: [[1, 2]], b: [[1, 1, 1]] } }),
+      '33',
+    ],
     ['two inputs from one CSV row, columns dealt in order', twoInputModel(), 'text/csv', '1,2,1,1,1\n', '33'],
     ['int64', int64Model(), 'text/csv', '1,2,3\n', '6'],
     ['string', stringModel(), 'text/csv', 'b\n', '2'],
@@ -228,7 +286,11 @@ describe('model input types', () => {
     test(name, async () => {
       const s = await startServer(mlRoot({ 'model.onnx': model }))
       try {
-        const res = await fetch(`${s.url}/invocations`, { method: 'POST', body, headers: { 'content-type': type, accept: 'text/csv' } })
+        const res = await fetch(`${s.url}/invocations`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': type, accept: 'text/csv' },
+        })
         const text = await res.text()
         expect(res.status).toBe(200)
         if (name === 'bool') expect(text).toBe('true\nfalse\n')

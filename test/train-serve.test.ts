@@ -16,8 +16,17 @@ afterAll(async () => {
 
 async function trainIn(root: string, hyperparameters?: Record<string, string>) {
   if (hyperparameters) await Bun.write(join(root, 'input/config/hyperparameters.json'), JSON.stringify(hyperparameters))
-  const proc = Bun.spawn([BINARY, 'train'], { env: { PATH: process.env.PATH ?? '', BYOC_ML_ROOT: root }, stdout: 'pipe', stderr: 'pipe', cwd: root })
-  const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()])
+  const proc = Bun.spawn([BINARY, 'train'], {
+    env: { PATH: process.env.PATH ?? '', BYOC_ML_ROOT: root },
+    stdout: 'pipe',
+    stderr: 'pipe',
+    cwd: root,
+  })
+  const [code, out, err] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ])
   expect(code, `${out}${err}`).toBe(0)
 }
 
@@ -25,7 +34,11 @@ async function predictIris(server: Running): Promise<{ accuracy: number; lines: 
   const iris = readFileSync(join(TEST_DIR, 'input/data/training/iris.csv'), 'utf8').trim().split('\n')
   const labels = iris.map((l) => l.split(',')[0])
   const body = `${iris.map((l) => l.split(',').slice(1).join(',')).join('\n')}\n`
-  const res = await fetch(`${server.url}/invocations`, { method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' }, body })
+  const res = await fetch(`${server.url}/invocations`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' },
+    body,
+  })
   expect(res.status).toBe(200)
   const lines = (await res.text()).split('\n')
   expect(lines.pop()).toBe('') // every line ends in \n
@@ -49,7 +62,11 @@ describe('train → serve round trip (compiled)', () => {
       expect(accuracy).toBeGreaterThanOrEqual(0.95)
       expect(lines[0]).toMatch(/^0,/) // label first, then the class probabilities
       const payload = readFileSync(join(TEST_DIR, '../payload.csv'))
-      const res = await fetch(`${server.url}/invocations`, { method: 'POST', headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' }, body: payload })
+      const res = await fetch(`${server.url}/invocations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv', Accept: 'text/csv' },
+        body: payload,
+      })
       expect(res.status).toBe(200)
       const rows = payload.toString().trim().split('\n').length
       expect((await res.text()).trim().split('\n').length).toBe(rows)

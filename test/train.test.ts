@@ -14,7 +14,11 @@ const BINARY = join(import.meta.dir, '../dist/byoc')
 const IRIS = readFileSync(join(import.meta.dir, '../local_test/test_dir/input/data/training/iris.csv'))
 
 /** A temp /opt/ml tree: hyperparameters, optional inputdataconfig, and files under input/data. */
-function job(hyperparameters: Record<string, string>, data: Record<string, string | Uint8Array>, dataConfig?: unknown): string {
+function job(
+  hyperparameters: Record<string, string>,
+  data: Record<string, string | Uint8Array>,
+  dataConfig?: unknown,
+): string {
   const root = mkdtempSync(join(tmpdir(), 'byoc-train-'))
   const config = join(root, 'input', 'config')
   mkdirSync(config, { recursive: true })
@@ -52,12 +56,20 @@ const failure = (root: string) => readFileSync(join(root, 'output', 'failure'), 
 
 describe('byoc train (compiled)', () => {
   test('decision tree on iris: model, config, report and metric lines', async () => {
-    const root = job({ algorithm: '"decision_tree"', max_depth: '"\\"4\\""', sagemaker_program: 'x' }, { 'training/iris.csv': IRIS })
+    const root = job(
+      { algorithm: '"decision_tree"', max_depth: '"\\"4\\""', sagemaker_program: 'x' },
+      { 'training/iris.csv': IRIS },
+    )
     const { code, log } = await run(root)
     expect(code).toBe(0)
     expect(log).toMatch(/train:accuracy=0\.9[0-9]*; train:error=[0-9.e-]+; train:logloss=[0-9.e-]+;/)
     const config = JSON.parse(readFileSync(join(root, 'model', 'byoc.json'), 'utf8'))
-    expect(config).toMatchObject({ model: 'model.onnx', outputs: ['label', 'probabilities'], features: 4, labelOutput: 'label' })
+    expect(config).toMatchObject({
+      model: 'model.onnx',
+      outputs: ['label', 'probabilities'],
+      features: 4,
+      labelOutput: 'label',
+    })
     expect(config.training.depth).toBe(4)
     expect(readFileSync(join(root, 'model', 'model.onnx')).length).toBeGreaterThan(100)
     const report = JSON.parse(readFileSync(join(root, 'output', 'data', 'evaluation.json'), 'utf8'))
@@ -67,22 +79,62 @@ describe('byoc train (compiled)', () => {
 
   test('gradient boosting with a gzip validation channel and a header row', async () => {
     const header = 'species,a,b,c,d\n'
-    const root = job({ num_round: '10', eta: '0.3' }, { 'training/iris.csv': header + IRIS, 'validation/part/iris.csv.gz': gzipSync(IRIS) })
+    const root = job(
+      { num_round: '10', eta: '0.3' },
+      { 'training/iris.csv': header + IRIS, 'validation/part/iris.csv.gz': gzipSync(IRIS) },
+    )
     const { code, log } = await run(root)
     expect(code).toBe(0)
     expect(log).toContain('skipped it as a header')
-    expect(log).toMatch(/\[10\/10\] train:logloss=[0-9.]+; train:accuracy=[0-9.]+; validation:logloss=[0-9.]+; validation:accuracy=[0-9.]+; elapsed=[0-9.]+s/)
+    expect(log).toMatch(
+      /\[10\/10\] train:logloss=[0-9.]+; train:accuracy=[0-9.]+; validation:logloss=[0-9.]+; validation:accuracy=[0-9.]+; elapsed=[0-9.]+s/,
+    )
     expect(log).toMatch(/validation:accuracy=0\.9[0-9]*;/)
   })
 
   const failures: Array<[string, () => string, RegExp]> = [
-    ['missing training channel', () => job({}, { 'validation/iris.csv': IRIS }), /^no "training" channel: expected CSV files under .*\(channels given: validation\)$/],
-    ['bad hyperparameter', () => job({ algorithm: 'decision_tree', max_depth: 'deep' }, { 'training/iris.csv': IRIS }), /^hyperparameter max_depth="deep" must be a whole number ≥ 1, or None$/],
-    ['unknown hyperparameter', () => job({ num_rounds: '5' }, { 'training/iris.csv': IRIS }), /^unknown hyperparameter "num_rounds"/],
-    ['empty data', () => job({}, { 'training/empty.csv': '' }), /^channel training has no data rows \(read training\/empty.csv\)$/],
-    ['eval_metric unfit for the task', () => job({ eval_metric: 'rmse', early_stopping_rounds: '3', num_round: '50' }, { 'training/d.csv': syntheticCsv(200, 4, { seed: 5 }), 'validation/d.csv': syntheticCsv(100, 4, { seed: 6 }) }), /^hyperparameter eval_metric="rmse" does not fit the task classification; use one of logloss, error, accuracy$/],
-    ['whole-number target under auto', () => job({}, { 'training/d.csv': Array.from({ length: 300 }, (_, i) => `${1000 + i},${i}`).join('\n') }), /^the labels are whole numbers with 300 distinct values .*set objective=reg:squarederror/],
-    ['non-numeric cell', () => job({}, { 'training/bad.csv': '1,2,3\n0,4,x5\n' }), /^training\/bad.csv line 2 column 3: "x5" is not a number$/],
+    [
+      'missing training channel',
+      () => job({}, { 'validation/iris.csv': IRIS }),
+      /^no "training" channel: expected CSV files under .*\(channels given: validation\)$/,
+    ],
+    [
+      'bad hyperparameter',
+      () => job({ algorithm: 'decision_tree', max_depth: 'deep' }, { 'training/iris.csv': IRIS }),
+      /^hyperparameter max_depth="deep" must be a whole number ≥ 1, or None$/,
+    ],
+    [
+      'unknown hyperparameter',
+      () => job({ num_rounds: '5' }, { 'training/iris.csv': IRIS }),
+      /^unknown hyperparameter "num_rounds"/,
+    ],
+    [
+      'empty data',
+      () => job({}, { 'training/empty.csv': '' }),
+      /^channel training has no data rows \(read training\/empty.csv\)$/,
+    ],
+    [
+      'eval_metric unfit for the task',
+      () =>
+        job(
+          { eval_metric: 'rmse', early_stopping_rounds: '3', num_round: '50' },
+          {
+            'training/d.csv': syntheticCsv(200, 4, { seed: 5 }),
+            'validation/d.csv': syntheticCsv(100, 4, { seed: 6 }),
+          },
+        ),
+      /^hyperparameter eval_metric="rmse" does not fit the task classification; use one of logloss, error, accuracy$/,
+    ],
+    [
+      'whole-number target under auto',
+      () => job({}, { 'training/d.csv': Array.from({ length: 300 }, (_, i) => `${1000 + i},${i}`).join('\n') }),
+      /^the labels are whole numbers with 300 distinct values .*set objective=reg:squarederror/,
+    ],
+    [
+      'non-numeric cell',
+      () => job({}, { 'training/bad.csv': '1,2,3\n0,4,x5\n' }),
+      /^training\/bad.csv line 2 column 3: "x5" is not a number$/,
+    ],
   ]
   for (const [name, make, reason] of failures)
     test(`failure: ${name} → output/failure and exit 1`, async () => {
@@ -95,7 +147,10 @@ describe('byoc train (compiled)', () => {
     })
 
   test('SIGTERM mid-boosting: checkpoint, failure says stopped, exit 143; the next run resumes', async () => {
-    const root = job({ num_round: '100000', max_depth: '3' }, { 'training/data.csv': syntheticCsv(5000, 10, { seed: 3 }) })
+    const root = job(
+      { num_round: '100000', max_depth: '3' },
+      { 'training/data.csv': syntheticCsv(5000, 10, { seed: 3 }) },
+    )
     const first = start(root)
     const t0 = performance.now()
     while (!first.log().includes('[1/100000]') && performance.now() - t0 < 20000) await Bun.sleep(20)
@@ -105,11 +160,16 @@ describe('byoc train (compiled)', () => {
     const { code } = await first.finished()
     expect(performance.now() - killedAt).toBeLessThan(5000)
     expect(code).toBe(143)
-    expect(failure(root)).toMatch(/^training stopped by SIGTERM before it finished; the finished rounds are checkpointed in /)
+    expect(failure(root)).toMatch(
+      /^training stopped by SIGTERM before it finished; the finished rounds are checkpointed in /,
+    )
     const checkpoint = JSON.parse(readFileSync(join(root, 'checkpoints', 'byoc-boosting.json'), 'utf8'))
     expect(checkpoint.rounds).toBeGreaterThan(0)
     // resume with a few more rounds (num_round is not part of the checkpoint's fingerprint)
-    writeFileSync(join(root, 'input', 'config', 'hyperparameters.json'), JSON.stringify({ num_round: String(checkpoint.rounds + 3), max_depth: '3' }))
+    writeFileSync(
+      join(root, 'input', 'config', 'hyperparameters.json'),
+      JSON.stringify({ num_round: String(checkpoint.rounds + 3), max_depth: '3' }),
+    )
     const second = await run(root)
     expect(second.code).toBe(0)
     expect(second.log).toContain(`resumed from checkpoint after round ${checkpoint.rounds}`)
@@ -142,7 +202,11 @@ describe('byoc train (compiled)', () => {
   })
 
   test('Pipe mode: trains from the FIFO training_0', async () => {
-    const root = job({ algorithm: 'decision_tree' }, {}, { training: { TrainingInputMode: 'Pipe', ContentType: 'text/csv' } })
+    const root = job(
+      { algorithm: 'decision_tree' },
+      {},
+      { training: { TrainingInputMode: 'Pipe', ContentType: 'text/csv' } },
+    )
     const fifo = join(root, 'input', 'data', 'training_0')
     mkdirSync(dirname(fifo), { recursive: true })
     expect(Bun.spawnSync(['mkfifo', fifo]).exitCode).toBe(0)

@@ -111,8 +111,7 @@ export function scanNumericCsv(
       c = i < end ? text.charCodeAt(i) : 10
       const cell = text.slice(fieldStart, i)
       const parsed = parseCell(cell)
-      if (parsed === null)
-        throw errors.badInput(`${rowName(row)}, column ${col + 1}: "${cell}" is not a number`)
+      if (parsed === null) throw errors.badInput(`${rowName(row)}, column ${col + 1}: "${cell}" is not a number`)
       v = parsed
     }
     values[k++] = v

@@ -75,9 +75,7 @@ describe('CSV decoding errors name row and column', () => {
     expect(failure(() => decode('1,2 3')).message).toBe('row 1, column 2: "2 3" is not a number')
   })
   test('with a header the line number is given too', () => {
-    expect(failure(() => decode('a,b\n1,2\n3,x', AUTO)).message).toBe(
-      'row 2 (line 3), column 2: "x" is not a number',
-    )
+    expect(failure(() => decode('a,b\n1,2\n3,x', AUTO)).message).toBe('row 2 (line 3), column 2: "x" is not a number')
   })
   test('invalid UTF-8', () => {
     expect(failure(() => decodeCsv(new Uint8Array([0x31, 0xff, 0x32]), NUMERIC)).status).toBe(400)
@@ -119,9 +117,7 @@ describe('CSV header handling', () => {
   })
   test("'auto' never skips for text models; 'present' always skips; 'absent' never", () => {
     expect(decode('a,b\nc,d', { csvHeader: 'auto', textInput: true }).records).toBe(2)
-    expect(plain(decode('9,9\n1,2', { csvHeader: 'present', textInput: false }).tensors).values).toEqual([
-      1, 2,
-    ])
+    expect(plain(decode('9,9\n1,2', { csvHeader: 'present', textInput: false }).tensors).values).toEqual([1, 2])
     expect(failure(() => decode('a,b\n1,2', NUMERIC)).message).toBe('row 1, column 1: "a" is not a number')
   })
   test('text mode keeps cells as strings', () => {

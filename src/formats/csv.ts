@@ -34,9 +34,7 @@ export function hasHeader(options: DecodeOptions, first: string[], second: strin
 
 function noRecords(header: string[]): never {
   const shown = header.join(',').slice(0, 80)
-  throw errors.badInput(
-    `CSV body holds only one row, "${shown}", taken as a header (not all numbers), and no records`,
-  )
+  throw errors.badInput(`CSV body holds only one row, "${shown}", taken as a header (not all numbers), and no records`)
 }
 
 export function decodeCsv(body: Uint8Array, options: DecodeOptions): DecodedBody {
@@ -61,8 +59,7 @@ function decodeFast(text: string, end: number, options: DecodeOptions): DecodedB
     let secondStart = firstEnd < end ? firstEnd + 1 : end
     if (text.charCodeAt(firstEnd) === 13 && text.charCodeAt(secondStart) === 10) secondStart++
     const first = text.slice(0, firstEnd).split(',')
-    const second =
-      secondStart < end ? text.slice(secondStart, lineEnd(text, secondStart, end)).split(',') : undefined
+    const second = secondStart < end ? text.slice(secondStart, lineEnd(text, secondStart, end)).split(',') : undefined
     if (hasHeader(options, first, second)) {
       if (secondStart >= end) noRecords(first)
       start = secondStart

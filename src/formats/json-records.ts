@@ -36,8 +36,7 @@ export function stack(records: Json[], label: Label, textInput: boolean, scalarC
   const walk = (v: Json, depth: number, r: number) => {
     const at = () => `[${path.join('][')}]`
     if (depth === recordShape.length) {
-      if (Array.isArray(v))
-        throw errors.badInput(`${label(r)}: unexpected nested array at ${at()}; expected a value`)
+      if (Array.isArray(v)) throw errors.badInput(`${label(r)}: unexpected nested array at ${at()}; expected a value`)
       if (isObject(v)) throw errors.badInput(`${label(r)}: an object ${show(v)} is not a value`)
       leaves[k++] = v
       return
@@ -49,9 +48,7 @@ export function stack(records: Json[], label: Label, textInput: boolean, scalarC
     }
     if (v.length !== dim) {
       if (depth === 0) throw errors.badInput(`${label(r)} has ${plural(v.length, 'value')}, expected ${dim}`)
-      throw errors.badInput(
-        `${label(r)}: the array at ${at()} has ${plural(v.length, 'value')}, expected ${dim}`,
-      )
+      throw errors.badInput(`${label(r)}: the array at ${at()} has ${plural(v.length, 'value')}, expected ${dim}`)
     }
     for (let i = 0; i < dim; i++) {
       path.push(i)
@@ -65,15 +62,9 @@ export function stack(records: Json[], label: Label, textInput: boolean, scalarC
   return { shape, ...typed(leaves, perRecord, label, textInput) }
 }
 
-function typed(
-  leaves: Json[],
-  perRecord: number,
-  label: Label,
-  textInput: boolean,
-): Omit<DecodedTensor, 'shape'> {
+function typed(leaves: Json[], perRecord: number, label: Label, textInput: boolean): Omit<DecodedTensor, 'shape'> {
   if (textInput) return { dtype: 'string', values: leaves.map((v) => (v === null ? '' : String(v))) }
-  const kind = (v: Json) =>
-    v === null || typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : 'bool'
+  const kind = (v: Json) => (v === null || typeof v === 'number' ? 'number' : typeof v === 'string' ? 'string' : 'bool')
   const first = leaves.length > 0 ? kind(leaves[0]) : 'number'
   for (let i = 1; i < leaves.length; i++) {
     const other = kind(leaves[i])
@@ -83,8 +74,7 @@ function typed(
     }
   }
   if (first === 'string') return { dtype: 'string', values: leaves as string[] }
-  if (first === 'bool')
-    return { dtype: 'bool', values: Uint8Array.from(leaves as boolean[], (b) => (b ? 1 : 0)) }
+  if (first === 'bool') return { dtype: 'bool', values: Uint8Array.from(leaves as boolean[], (b) => (b ? 1 : 0)) }
   return {
     dtype: 'number',
     values: Float64Array.from(leaves as (number | null)[], (v) => (v === null ? NaN : v)),
@@ -124,10 +114,8 @@ export function fromRecords(records: Json[], label: Label, textInput: boolean): 
     const keys = Object.keys(o)
     const missing = names.find((n) => !(n in o))
     const extra = keys.find((n) => !names.includes(n))
-    if (missing !== undefined)
-      throw errors.badInput(`${label(r)} has no input '${missing}' (${label(0)} has it)`)
-    if (extra !== undefined)
-      throw errors.badInput(`${label(r)} has input '${extra}' that ${label(0)} does not`)
+    if (missing !== undefined) throw errors.badInput(`${label(r)} has no input '${missing}' (${label(0)} has it)`)
+    if (extra !== undefined) throw errors.badInput(`${label(r)} has input '${extra}' that ${label(0)} does not`)
   })
   const tensors: Record<string, DecodedTensor> = {}
   for (const name of names) {

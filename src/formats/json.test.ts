@@ -140,8 +140,6 @@ describe('JSON encoding', () => {
       outputs: [{ name: 'y', dtype: 'float64', dims: [2, 3], data: new Float64Array([1, 2, 3, 4, 5, 6]) }],
     })
     const predictions = (JSON.parse(body) as { predictions: number[][] }).predictions
-    expect(plain(decode(JSON.stringify({ instances: predictions })).tensors).values).toEqual([
-      1, 2, 3, 4, 5, 6,
-    ])
+    expect(plain(decode(JSON.stringify({ instances: predictions })).tensors).values).toEqual([1, 2, 3, 4, 5, 6])
   })
 })

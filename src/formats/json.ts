@@ -33,8 +33,7 @@ export function decodeJson(body: Uint8Array, options: DecodeOptions): DecodedBod
   if (!isObject(value)) throw errors.badInput(`JSON body is ${JSON.stringify(value)}; ${FORMS}`)
   if ('instances' in value) {
     const instances = value.instances
-    if (!Array.isArray(instances))
-      throw errors.badInput('"instances" must be an array with one entry per record')
+    if (!Array.isArray(instances)) throw errors.badInput('"instances" must be an array with one entry per record')
     return fromRecords(instances, record, options.textInput)
   }
   if ('inputs' in value) return fromInputs(value.inputs, options)
@@ -57,13 +56,10 @@ function fromInputs(inputs: Json, options: DecodeOptions): DecodedBody {
   let records = -1
   for (const name of names) {
     const value = inputs[name]
-    if (!Array.isArray(value))
-      throw errors.badInput(`input '${name}' must be an array with one entry per record`)
+    if (!Array.isArray(value)) throw errors.badInput(`input '${name}' must be an array with one entry per record`)
     const t = whole(value, `input '${name}'`, false)
     if (records >= 0 && t.records !== records) {
-      throw errors.badInput(
-        `input '${name}' has ${plural(t.records, 'record')}, input '${names[0]}' has ${records}`,
-      )
+      throw errors.badInput(`input '${name}' has ${plural(t.records, 'record')}, input '${names[0]}' has ${records}`)
     }
     records = t.records
     tensors[name] = t.tensors as DecodedTensor

@@ -12,16 +12,11 @@ describe('JSON lines decoding', () => {
     expect(plain(d.tensors)).toEqual({ dtype: 'number', shape: [2, 2], values: [1, 2, 3, 4] })
   })
   test('{"features": ...}, {"instances": [one]} and scalars are records', () => {
-    expect(plain(decode('{"features": [1, 2]}\n{"instances": [[3, 4]]}').tensors).values).toEqual([
-      1, 2, 3, 4,
-    ])
+    expect(plain(decode('{"features": [1, 2]}\n{"instances": [[3, 4]]}').tensors).values).toEqual([1, 2, 3, 4])
     expect(plain(decode('1\n2\n3').tensors).shape).toEqual([3, 1])
   })
   test('objects of named inputs stack across lines', () => {
-    const t = decode('{"a": [1, 2], "b": 5}\n{"a": [3, 4], "b": 6}\n').tensors as Record<
-      string,
-      DecodedTensor
-    >
+    const t = decode('{"a": [1, 2], "b": 5}\n{"a": [3, 4], "b": 6}\n').tensors as Record<string, DecodedTensor>
     expect(plain(t.a)).toEqual({ dtype: 'number', shape: [2, 2], values: [1, 2, 3, 4] })
     expect(plain(t.b)).toEqual({ dtype: 'number', shape: [2, 1], values: [5, 6] })
   })
@@ -30,9 +25,7 @@ describe('JSON lines decoding', () => {
     expect(bad.status).toBe(400)
     expect(bad.message).toStartWith('line 3 is not valid JSON')
     expect(failure(() => decode('[1, 2]\n[1, 2, 3]')).message).toBe('line 2 has 3 values, expected 2')
-    expect(failure(() => decode('{"a": 1}\n\n{"b": 1}')).message).toBe(
-      "line 3 has no input 'a' (line 1 has it)",
-    )
+    expect(failure(() => decode('{"a": 1}\n\n{"b": 1}')).message).toBe("line 3 has no input 'a' (line 1 has it)")
     expect(failure(() => decode('{"instances": [[1], [2]]}')).message).toContain(
       'line 1: "instances" must hold exactly one record',
     )

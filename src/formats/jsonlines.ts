@@ -49,8 +49,7 @@ export function jsonRecordLines(input: EncodeInput): string[] {
   const keys = views.map((v) => `${JSON.stringify(v.output.name)}:`)
   for (let r = 0; r < input.records; r++) {
     let s = '{'
-    for (let o = 0; o < views.length; o++)
-      s += (o > 0 ? ',' : '') + keys[o] + jsonRecord(views[o], r, formats[o])
+    for (let o = 0; o < views.length; o++) s += (o > 0 ? ',' : '') + keys[o] + jsonRecord(views[o], r, formats[o])
     lines[r] = s + '}'
   }
   return lines

@@ -9,10 +9,7 @@ import { NPY_MAGIC } from './npy-header'
 import { outputViews } from './output-views'
 import type { EncodeInput, OutputDtype } from './types'
 
-const DESCR: Record<
-  Exclude<OutputDtype, 'string'>,
-  [string, new (n: number) => ArrayLike<number | bigint>]
-> = {
+const DESCR: Record<Exclude<OutputDtype, 'string'>, [string, new (n: number) => ArrayLike<number | bigint>]> = {
   float32: ['<f4', Float32Array],
   float64: ['<f8', Float64Array],
   float16: ['<f2', Float16Array],
@@ -62,9 +59,10 @@ export function encodeNpy(input: EncodeInput): Uint8Array {
     const typed =
       data instanceof Typed
         ? data
-        : (
-            Typed as unknown as { from(a: ArrayLike<unknown>, f: (v: unknown) => unknown): ArrayLike<number> }
-          ).from(data, (v) => convert(v, output.dtype))
+        : (Typed as unknown as { from(a: ArrayLike<unknown>, f: (v: unknown) => unknown): ArrayLike<number> }).from(
+            data,
+            (v) => convert(v, output.dtype),
+          )
     return npyBytes(descr, output.dims, bytesOf(typed as unknown as Float32Array))
   }
   const text = views.find((v) => v.output.dtype === 'string')
@@ -86,8 +84,7 @@ export function encodeNpy(input: EncodeInput): Uint8Array {
 }
 
 function convert(v: unknown, dtype: OutputDtype): number | bigint {
-  if (dtype === 'int64' || dtype === 'uint64')
-    return typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))
+  if (dtype === 'int64' || dtype === 'uint64') return typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v)))
   return Number(v)
 }
 

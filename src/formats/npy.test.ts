@@ -3,12 +3,7 @@ import { decodeNpy, encodeNpy } from './npy'
 import { failure, plain } from '../../test/fixtures/codec-testing'
 
 /** A .npy file written by hand, as numpy lays it out (independent of the encoder under test). */
-function npy(
-  descr: string,
-  shape: string,
-  data: ArrayBufferView,
-  opts: { fortran?: boolean; version?: number } = {},
-) {
+function npy(descr: string, shape: string, data: ArrayBufferView, opts: { fortran?: boolean; version?: number } = {}) {
   const version = opts.version ?? 1
   const prefix = version === 1 ? 10 : 12
   let header = `{'descr': '${descr}', 'fortran_order': ${opts.fortran ? 'True' : 'False'}, 'shape': ${shape}, }`
@@ -73,10 +68,7 @@ describe('npy decoding', () => {
       shape: [2, 1],
       values: ['hi', '😀'],
     })
-    expect(plain(decodeNpy(npy('|S2', '(2,)', new Uint8Array([97, 98, 99, 0]))).tensors).values).toEqual([
-      'ab',
-      'c',
-    ])
+    expect(plain(decodeNpy(npy('|S2', '(2,)', new Uint8Array([97, 98, 99, 0]))).tensors).values).toEqual(['ab', 'c'])
   })
   test('big-endian data is byte-swapped', () => {
     const be = new Uint8Array(8)
@@ -93,8 +85,7 @@ describe('npy decoding', () => {
     expect(plain(d.tensors)).toEqual({ dtype: 'float32', shape: [2, 3], values: [1, 2, 3, 4, 5, 6] })
     // shape (2, 2, 2): element [i][j][k] = 100i + 10j + k, stored with i fastest
     const f: number[] = []
-    for (let k = 0; k < 2; k++)
-      for (let j = 0; j < 2; j++) for (let i = 0; i < 2; i++) f.push(100 * i + 10 * j + k)
+    for (let k = 0; k < 2; k++) for (let j = 0; j < 2; j++) for (let i = 0; i < 2; i++) f.push(100 * i + 10 * j + k)
     const d3 = decodeNpy(npy('<i4', '(2, 2, 2)', new Int32Array(f), { fortran: true }))
     expect(plain(d3.tensors).values).toEqual([0, 1, 10, 11, 100, 101, 110, 111])
   })
@@ -123,9 +114,9 @@ describe('npy decoding', () => {
       ".npy dtype '<c8' is not supported",
     )
     expect(failure(() => decodeNpy(npy('<f4', '(0, 3)', new Uint8Array(0)))).message).toContain('no records')
-    expect(
-      failure(() => decodeNpy(npy('<f4', '(2, 3)', new Float32Array(6)).subarray(0, 20))).message,
-    ).toContain('header is truncated')
+    expect(failure(() => decodeNpy(npy('<f4', '(2, 3)', new Float32Array(6)).subarray(0, 20))).message).toContain(
+      'header is truncated',
+    )
   })
 })
 

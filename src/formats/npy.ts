@@ -10,7 +10,6 @@ import { NPY_MAGIC } from './npy-header'
 import { encodeNpy } from './npy-encode'
 import type { Codec, DecodedBody, DecodedTensor } from './types'
 
-
 interface Header {
   descr: string
   fortran: boolean
@@ -34,8 +33,7 @@ function readHeader(body: Uint8Array): Header {
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1]
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1]
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1]
-  if (/'descr'\s*:\s*\[/.test(text))
-    throw errors.badInput('structured .npy arrays (record dtypes) are not accepted')
+  if (/'descr'\s*:\s*\[/.test(text)) throw errors.badInput('structured .npy arrays (record dtypes) are not accepted')
   if (descr === undefined || fortran === undefined || shape === undefined) {
     throw errors.badInput(`.npy header is malformed: ${text.trim().slice(0, 100)}`)
   }
@@ -44,8 +42,7 @@ function readHeader(body: Uint8Array): Header {
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map(Number)
-  if (dims.some((d) => !Number.isInteger(d) || d < 0))
-    throw errors.badInput(`.npy shape (${shape}) is malformed`)
+  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw errors.badInput(`.npy shape (${shape}) is malformed`)
   return { descr, fortran: fortran === 'True', shape: dims, dataOffset: start + length }
 }
 
@@ -53,8 +50,7 @@ export function decodeNpy(body: Uint8Array): DecodedBody {
   const header = readHeader(body)
   const m = /^([<>|=])([a-zA-Z])(\d+)$/.exec(header.descr)
   if (!m) {
-    if (/^[|<>=]?O/.test(header.descr))
-      throw errors.badInput('pickled object arrays are not accepted (dtype object)')
+    if (/^[|<>=]?O/.test(header.descr)) throw errors.badInput('pickled object arrays are not accepted (dtype object)')
     throw errors.badInput(`.npy dtype '${header.descr}' is not supported`)
   }
   const [, order, kind, sizeText] = m
@@ -65,15 +61,11 @@ export function decodeNpy(body: Uint8Array): DecodedBody {
   const need = count * itemBytes
   const have = body.length - header.dataOffset
   if (have < need)
-    throw errors.badInput(
-      `.npy data is truncated: shape (${header.shape.join(', ')}) needs ${need} bytes, got ${have}`,
-    )
+    throw errors.badInput(`.npy data is truncated: shape (${header.shape.join(', ')}) needs ${need} bytes, got ${have}`)
   const data = body.subarray(header.dataOffset, header.dataOffset + need)
   let tensor = readValues(data, kind, size, little, count, header.descr)
-  const shape =
-    header.shape.length === 0 ? [1, 1] : header.shape.length === 1 ? [header.shape[0], 1] : header.shape
-  if (header.fortran && header.shape.length > 1)
-    tensor = { ...tensor, values: transpose(tensor.values, header.shape) }
+  const shape = header.shape.length === 0 ? [1, 1] : header.shape.length === 1 ? [header.shape[0], 1] : header.shape
+  if (header.fortran && header.shape.length > 1) tensor = { ...tensor, values: transpose(tensor.values, header.shape) }
   if (shape[0] === 0) throw errors.badInput('.npy array has no records (first dimension is 0)')
   return { records: shape[0], tensors: { ...tensor, shape } }
 }
@@ -91,30 +83,23 @@ function readValues(
 ): Omit<DecodedTensor, 'shape'> {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength)
   const aligned = data.byteOffset % size === 0
-  const fill = <T extends { [i: number]: number | bigint }>(
-    out: T,
-    read: (offset: number) => number | bigint,
-  ) => {
+  const fill = <T extends { [i: number]: number | bigint }>(out: T, read: (offset: number) => number | bigint) => {
     for (let i = 0; i < count; i++) out[i] = read(i * size)
     return out
   }
   const key = `${kind}${size}`
   switch (key) {
     case 'f4':
-      if (little && aligned)
-        return { dtype: 'float32', values: new Float32Array(data.buffer, data.byteOffset, count) }
+      if (little && aligned) return { dtype: 'float32', values: new Float32Array(data.buffer, data.byteOffset, count) }
       return { dtype: 'float32', values: fill(new Float32Array(count), (o) => dv.getFloat32(o, little)) }
     case 'f8':
-      if (little && aligned)
-        return { dtype: 'float64', values: new Float64Array(data.buffer, data.byteOffset, count) }
+      if (little && aligned) return { dtype: 'float64', values: new Float64Array(data.buffer, data.byteOffset, count) }
       return { dtype: 'float64', values: fill(new Float64Array(count), (o) => dv.getFloat64(o, little)) }
     case 'i4':
-      if (little && aligned)
-        return { dtype: 'int32', values: new Int32Array(data.buffer, data.byteOffset, count) }
+      if (little && aligned) return { dtype: 'int32', values: new Int32Array(data.buffer, data.byteOffset, count) }
       return { dtype: 'int32', values: fill(new Int32Array(count), (o) => dv.getInt32(o, little)) }
     case 'i8':
-      if (little && aligned)
-        return { dtype: 'int64', values: new BigInt64Array(data.buffer, data.byteOffset, count) }
+      if (little && aligned) return { dtype: 'int64', values: new BigInt64Array(data.buffer, data.byteOffset, count) }
       return { dtype: 'int64', values: fill(new BigInt64Array(count), (o) => dv.getBigInt64(o, little)) }
     case 'b1':
       return { dtype: 'bool', values: data.subarray(0, count) }
@@ -143,8 +128,7 @@ function readValues(
         }),
       }
   }
-  if (kind === 'U' || kind === 'S')
-    return { dtype: 'string', values: readStrings(data, kind, size, little, count) }
+  if (kind === 'U' || kind === 'S') return { dtype: 'string', values: readStrings(data, kind, size, little, count) }
   throw errors.badInput(`.npy dtype '${descr}' is not supported`)
 }
 

@@ -11,8 +11,7 @@ describe('parseCell', () => {
     expect(parseCell('Infinity')).toBe(Infinity)
   })
   test('rejects hex/octal/binary literals, underscores and words', () => {
-    for (const s of ['0x10', '-0X1', '0b1', '0o7', '1_000', 'abc', '1,5', 'true'])
-      expect(parseCell(s)).toBeNull()
+    for (const s of ['0x10', '-0X1', '0b1', '0o7', '1_000', 'abc', '1,5', 'true']) expect(parseCell(s)).toBeNull()
   })
 })
 

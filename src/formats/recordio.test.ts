@@ -10,8 +10,8 @@ import { failure, plain } from '../../test/fixtures/codec-testing'
  * Record:        0a 16 <entry>                               (field 1 features)             = 24 bytes
  */
 const PAYLOAD = [
-  0x0a, 0x16, 0x0a, 0x06, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x12, 0x0c, 0x12, 0x0a, 0x0a, 0x08, 0x00, 0x00,
-  0xc0, 0x3f, 0x00, 0x00, 0x00, 0xc0,
+  0x0a, 0x16, 0x0a, 0x06, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x73, 0x12, 0x0c, 0x12, 0x0a, 0x0a, 0x08, 0x00, 0x00, 0xc0,
+  0x3f, 0x00, 0x00, 0x00, 0xc0,
 ]
 const FRAME = new Uint8Array([0x0a, 0x23, 0xd7, 0xce, 24, 0, 0, 0, ...PAYLOAD]) // 24 bytes: no padding
 
@@ -49,9 +49,7 @@ describe('RecordIO-protobuf', () => {
       status: 400,
       message: 'record 1: RecordIO magic number missing at byte 0',
     })
-    expect(failure(() => decodeRecordIO(FRAME.subarray(0, 20))).message).toBe(
-      'record 1: RecordIO payload is truncated',
-    )
+    expect(failure(() => decodeRecordIO(FRAME.subarray(0, 20))).message).toBe('record 1: RecordIO payload is truncated')
     const two = encodeRecordIO({
       records: 1,
       outputs: [{ name: 'y', dtype: 'float32', dims: [1, 3], data: new Float32Array(3) }],
@@ -59,9 +57,8 @@ describe('RecordIO-protobuf', () => {
     const mixed = new Uint8Array([...FRAME, ...two])
     expect(failure(() => decodeRecordIO(mixed)).message).toBe('record 2 has 3 values, expected 2')
     expect(
-      failure(() =>
-        encodeRecordIO({ records: 1, outputs: [{ name: 'l', dtype: 'string', dims: [1], data: ['a'] }] }),
-      ).status,
+      failure(() => encodeRecordIO({ records: 1, outputs: [{ name: 'l', dtype: 'string', dims: [1], data: ['a'] }] }))
+        .status,
     ).toBe(406)
     expect(failure(() => decodeRecordIO(new Uint8Array(0))).message).toBe('empty body')
   })

@@ -11,7 +11,14 @@ import type protobufType from '../protobuf'
 import { ByocError, errors } from '../errors'
 import { outputViews } from './output-views'
 import { plural } from './text'
-import { type Codec, type DecodedBody, type DecodedDtype, type DecodeOptions, type EncodeInput, MAX_SPARSE_WIDTH } from './types'
+import {
+  type Codec,
+  type DecodedBody,
+  type DecodedDtype,
+  type DecodeOptions,
+  type EncodeInput,
+  MAX_SPARSE_WIDTH,
+} from './types'
 
 const MAGIC = 0xced7230a
 
@@ -74,7 +81,10 @@ export function frames(body: Uint8Array): Uint8Array[] {
 
 const num = (v: number | { toNumber(): number }) => (typeof v === 'number' ? v : v.toNumber())
 
-export function decodeRecordIO(body: Uint8Array, options: DecodeOptions = { csvHeader: 'absent', textInput: false }): DecodedBody {
+export function decodeRecordIO(
+  body: Uint8Array,
+  options: DecodeOptions = { csvHeader: 'absent', textInput: false },
+): DecodedBody {
   if (body.length === 0) throw errors.badInput('empty body')
   const payloads = frames(body)
   let dtype: DecodedDtype | null = null
@@ -104,13 +114,14 @@ export function decodeRecordIO(body: Uint8Array, options: DecodeOptions = { csvH
         `record ${r + 1}: shape [${shape.join(', ')}] holds ${declared} values; ${options.features ? `the model takes ${options.features}` : `at most ${MAX_SPARSE_WIDTH} are accepted`}`,
       )
     if (keys.length === 0 && shape.length > 0 && declared !== values.length)
-      throw errors.badInput(`record ${r + 1}: shape [${shape.join(', ')}] holds ${declared} values but the tensor has ${values.length}`)
+      throw errors.badInput(
+        `record ${r + 1}: shape [${shape.join(', ')}] holds ${declared} values but the tensor has ${values.length}`,
+      )
     if (keys.length > 0) {
       if (shape.length === 0) throw errors.badInput(`record ${r + 1}: a sparse tensor (keys) needs a shape`)
       const dense = new Array<number>(declared).fill(NaN)
       keys.forEach((k, i) => {
-        if (k >= dense.length)
-          throw errors.badInput(`record ${r + 1}: key ${k} is outside shape [${shape.join(', ')}]`)
+        if (k >= dense.length) throw errors.badInput(`record ${r + 1}: key ${k} is outside shape [${shape.join(', ')}]`)
         dense[k] = values[i]
       })
       values = dense
@@ -153,10 +164,7 @@ export function encodeRecordIO(input: EncodeInput): Uint8Array {
   const views = outputViews(input)
   const text = views.find((v) => v.output.dtype === 'string')
   if (text)
-    throw new ByocError(
-      406,
-      `cannot encode string output '${text.output.name}' as application/x-recordio-protobuf`,
-    )
+    throw new ByocError(406, `cannot encode string output '${text.output.name}' as application/x-recordio-protobuf`)
   const chunks: Uint8Array[] = []
   for (let r = 0; r < input.records; r++) {
     const values: number[] = []

@@ -43,7 +43,20 @@ export interface DecodeOptions {
 /** Widest sparse record accepted when the model's width is not fixed (8 MB of float64 per record). */
 export const MAX_SPARSE_WIDTH = 1_000_000
 
-export type OutputDtype = 'float32' | 'float64' | 'int32' | 'int64' | 'bool' | 'string' | 'uint8' | 'int8' | 'float16' | 'uint16' | 'int16' | 'uint32' | 'uint64'
+export type OutputDtype =
+  | 'float32'
+  | 'float64'
+  | 'int32'
+  | 'int64'
+  | 'bool'
+  | 'string'
+  | 'uint8'
+  | 'int8'
+  | 'float16'
+  | 'uint16'
+  | 'int16'
+  | 'uint32'
+  | 'uint64'
 
 /** One model output after selection (and class-label mapping), ready to encode. */
 export interface OutputTensor {

@@ -35,7 +35,9 @@ function counting(session: InferenceSession) {
   return { sizes, run }
 }
 
-const rows = (values: number[][]) => ({ input: new Tensor('float32', Float32Array.from(values.flat()), [values.length, values[0].length]) })
+const rows = (values: number[][]) => ({
+  input: new Tensor('float32', Float32Array.from(values.flat()), [values.length, values[0].length]),
+})
 const record = (i: number) => [i, i % 3, (i * 7) % 5, 1]
 
 describe('Batcher', () => {
@@ -50,7 +52,9 @@ describe('Batcher', () => {
     merged.forEach((r, i) => {
       expect(r.label.dims).toEqual([1])
       expect(r.label.data).toEqual(alone[i].label.data)
-      expect(Array.from(r.probabilities.data as Float32Array)).toEqual(Array.from(alone[i].probabilities.data as Float32Array))
+      expect(Array.from(r.probabilities.data as Float32Array)).toEqual(
+        Array.from(alone[i].probabilities.data as Float32Array),
+      )
     })
   })
 
@@ -58,16 +62,25 @@ describe('Batcher', () => {
     const batcher = new Batcher({ maxBatchSize: 64, maxQueueDelayMs: 0, run: (f) => mlp.run(f) })
     const requests = [[record(1), record(2), record(3)], [record(4)], [record(5), record(6)]]
     const answers = await Promise.all(requests.map((r) => batcher.submit(rows(r), r.length)))
-    expect(answers.map((a) => a.probabilities.dims)).toEqual([[3, 3], [1, 3], [2, 3]])
+    expect(answers.map((a) => a.probabilities.dims)).toEqual([
+      [3, 3],
+      [1, 3],
+      [2, 3],
+    ])
     const expected = await mlp.run(rows(requests.flat()))
-    expect(answers.flatMap((a) => Array.from(a.label.data as BigInt64Array))).toEqual(Array.from(expected.label.data as BigInt64Array))
+    expect(answers.flatMap((a) => Array.from(a.label.data as BigInt64Array))).toEqual(
+      Array.from(expected.label.data as BigInt64Array),
+    )
   })
 
   test('a batch never exceeds maxBatchSize records; a larger request runs alone', async () => {
     const { sizes, run } = counting(mlp)
     const batcher = new Batcher({ maxBatchSize: 4, maxQueueDelayMs: 0, run })
     const big = Array.from({ length: 10 }, (_, i) => record(i))
-    await Promise.all([...Array.from({ length: 9 }, (_, i) => batcher.submit(rows([record(i)]), 1)), batcher.submit(rows(big), 10)])
+    await Promise.all([
+      ...Array.from({ length: 9 }, (_, i) => batcher.submit(rows([record(i)]), 1)),
+      batcher.submit(rows(big), 10),
+    ])
     expect(sizes.filter((n) => n !== 10).every((n) => n <= 4)).toBe(true)
     expect(sizes).toContain(10)
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(19)
@@ -113,7 +126,10 @@ describe('Batcher', () => {
 
 describe('tensor helpers', () => {
   test('concatFeeds stacks along dim 0 and splitResults undoes it', () => {
-    const a = { x: new Tensor('float32', Float32Array.from([1, 2, 3, 4]), [2, 2]), s: new Tensor('string', ['a', 'b'], [2, 1]) }
+    const a = {
+      x: new Tensor('float32', Float32Array.from([1, 2, 3, 4]), [2, 2]),
+      s: new Tensor('string', ['a', 'b'], [2, 1]),
+    }
     const b = { x: new Tensor('float32', Float32Array.from([5, 6]), [1, 2]), s: new Tensor('string', ['c'], [1, 1]) }
     const merged = concatFeeds([a, b])
     expect(merged.x.dims).toEqual([3, 2])
@@ -129,7 +145,13 @@ describe('tensor helpers', () => {
     expect(() => splitResults(results, [1, 1])).toThrow(/total.*2 records/)
   })
   test('shapeKey tells dtypes and per-record dims apart, not record counts', () => {
-    const f = (type: 'float32' | 'float64', dims: number[]) => ({ x: new Tensor(type, new (type === 'float32' ? Float32Array : Float64Array)(dims.reduce((a, b) => a * b, 1)), dims) })
+    const f = (type: 'float32' | 'float64', dims: number[]) => ({
+      x: new Tensor(
+        type,
+        new (type === 'float32' ? Float32Array : Float64Array)(dims.reduce((a, b) => a * b, 1)),
+        dims,
+      ),
+    })
     expect(shapeKey(f('float32', [1, 4]), 1)).toBe(shapeKey(f('float32', [5, 4]), 5))
     expect(shapeKey(f('float32', [1, 4]), 1)).not.toBe(shapeKey(f('float64', [1, 4]), 1))
     expect(shapeKey(f('float32', [1, 4]), 1)).not.toBe(shapeKey(f('float32', [1, 5]), 1))

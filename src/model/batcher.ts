@@ -110,7 +110,10 @@ export class Batcher {
     let parts: Results[]
     try {
       const results = await this.o.run(concatFeeds(batch.map((j) => j.feeds)), total)
-      parts = splitResults(results, batch.map((j) => j.records))
+      parts = splitResults(
+        results,
+        batch.map((j) => j.records),
+      )
     } catch {
       // One request can make a whole batch fail (a value a Reshape or lookup refuses), or the model may
       // not keep records apart on dim 0: each request runs alone, so only the culprit gets the error.

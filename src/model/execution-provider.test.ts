@@ -22,7 +22,10 @@ describe('providerPlan', () => {
 })
 
 describe('gpuVisible', () => {
-  const devices = (...present: string[]) => (p: string) => present.includes(p)
+  const devices =
+    (...present: string[]) =>
+    (p: string) =>
+      present.includes(p)
   test('device nodes make a GPU visible', () => {
     expect(gpuVisible({}, devices('/dev/nvidiactl'))).toBe(true)
   })

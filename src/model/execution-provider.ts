@@ -15,7 +15,10 @@ export interface ProviderAttempt {
 }
 
 /** Is an NVIDIA GPU visible to this container? nvidia-docker mounts /dev/nvidia* and sets the env. */
-export function gpuVisible(env: Record<string, string | undefined>, exists: (p: string) => boolean = existsSync): boolean {
+export function gpuVisible(
+  env: Record<string, string | undefined>,
+  exists: (p: string) => boolean = existsSync,
+): boolean {
   const visible = env.NVIDIA_VISIBLE_DEVICES?.trim().toLowerCase()
   if (visible === 'void' || visible === 'none' || visible === '') return false
   return exists('/dev/nvidiactl') || exists('/dev/nvidia0') || exists('/proc/driver/nvidia/version')

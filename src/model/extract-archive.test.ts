@@ -1,5 +1,15 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -178,9 +188,13 @@ describe('extractModelArchive', () => {
   })
 
   test('enforces the size and entry-count bounds', async () => {
-    await rejects([{ name: 'big', body: 'x'.repeat(100) }], 'unpacks to more than 50 bytes (the limit), at entry "big"', {
-      maxBytes: 50,
-    })
+    await rejects(
+      [{ name: 'big', body: 'x'.repeat(100) }],
+      'unpacks to more than 50 bytes (the limit), at entry "big"',
+      {
+        maxBytes: 50,
+      },
+    )
     await rejects([{ name: 'b' }, { name: 'c' }], 'holds more than 2 entries', { maxEntries: 2 })
   })
 

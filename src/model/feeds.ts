@@ -9,15 +9,13 @@ import type { DecodedBody, DecodedTensor } from '../formats/types'
 import { type Signature, type ValueInfo, valuesPerRecord } from './signature'
 import type { Feeds } from './tensors'
 
-
 export function buildFeeds(body: DecodedBody, signature: Signature): Feeds {
   const inputs = signature.inputs
   const named = !isTensor(body.tensors)
   if (named) {
     const given = body.tensors as Record<string, DecodedTensor>
     const unknown = Object.keys(given).filter((k) => !inputs.some((i) => i.name === k))
-    if (unknown.length)
-      throw errors.badInput(`unknown input "${unknown[0]}"; the model's inputs are ${names(inputs)}`)
+    if (unknown.length) throw errors.badInput(`unknown input "${unknown[0]}"; the model's inputs are ${names(inputs)}`)
     const feeds: Feeds = {}
     for (const input of inputs) {
       const t = given[input.name]
@@ -63,8 +61,7 @@ function splitColumns(t: DecodedTensor, inputs: ValueInfo[], records: number): F
 
 function sliceColumns(values: DecodedTensor['values'], rows: number, cols: number, from: number, width: number) {
   const out: any = Array.isArray(values) ? new Array(rows * width) : new (values.constructor as any)(rows * width)
-  for (let r = 0; r < rows; r++)
-    for (let c = 0; c < width; c++) out[r * width + c] = values[r * cols + from + c]
+  for (let r = 0; r < rows; r++) for (let c = 0; c < width; c++) out[r * width + c] = values[r * cols + from + c]
   return out as DecodedTensor['values']
 }
 
@@ -101,9 +98,17 @@ function cast(t: DecodedTensor, input: ValueInfo, perRecord: number) {
   switch (input.type) {
     case 'float32':
       // A typed-array constructor copies natively; .from() with a map function is ~30x slower (bench).
-      return v instanceof Float32Array ? v : Array.isArray(v) ? Float32Array.from(v, (s, i) => parseNumber(s, where(i))) : numeric(v, Float32Array)
+      return v instanceof Float32Array
+        ? v
+        : Array.isArray(v)
+          ? Float32Array.from(v, (s, i) => parseNumber(s, where(i)))
+          : numeric(v, Float32Array)
     case 'float64':
-      return v instanceof Float64Array ? v : Array.isArray(v) ? Float64Array.from(v, (s, i) => parseNumber(s, where(i))) : numeric(v, Float64Array)
+      return v instanceof Float64Array
+        ? v
+        : Array.isArray(v)
+          ? Float64Array.from(v, (s, i) => parseNumber(s, where(i)))
+          : numeric(v, Float64Array)
     case 'int32':
     case 'int64':
     case 'int8':
@@ -117,7 +122,8 @@ function cast(t: DecodedTensor, input: ValueInfo, perRecord: number) {
       if (v instanceof Uint8Array) return v
       return Uint8Array.from(v as ArrayLike<unknown>, (x, i) => {
         const n = typeof x === 'string' ? parseNumber(x, where(i)) : Number(x)
-        if (n !== 0 && n !== 1) throw errors.badInput(`${where(i)}: ${x} is not a boolean (input "${input.name}" is bool)`)
+        if (n !== 0 && n !== 1)
+          throw errors.badInput(`${where(i)}: ${x} is not a boolean (input "${input.name}" is bool)`)
         return n
       })
     }
@@ -140,7 +146,12 @@ function parseNumber(s: string, where: string): number {
 }
 
 const INT_ARRAYS: Record<string, any> = {
-  int32: Int32Array, int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, uint32: Uint32Array,
+  int32: Int32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
 }
 
 /**
@@ -149,9 +160,14 @@ const INT_ARRAYS: Record<string, any> = {
  * every value exactly).
  */
 const INT_RANGE: Record<string, [number, number]> = {
-  int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
-  int32: [-2147483648, 2147483647], uint32: [0, 4294967295],
-  int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], uint64: [0, Number.MAX_SAFE_INTEGER],
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  int64: [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
 }
 
 function castIntegers(t: DecodedTensor, input: ValueInfo, where: (i: number) => string) {
@@ -161,7 +177,11 @@ function castIntegers(t: DecodedTensor, input: ValueInfo, where: (i: number) => 
   if (input.type === 'int32' && v instanceof Int32Array) return v
   const [min, max] = INT_RANGE[input.type]
   const n = v.length
-  const out = big ? (input.type === 'int64' ? new BigInt64Array(n) : new BigUint64Array(n)) : new INT_ARRAYS[input.type](n)
+  const out = big
+    ? input.type === 'int64'
+      ? new BigInt64Array(n)
+      : new BigUint64Array(n)
+    : new INT_ARRAYS[input.type](n)
   for (let i = 0; i < n; i++) {
     const x = v[i] as number | bigint | string
     if (typeof x === 'bigint') {
@@ -172,9 +192,13 @@ function castIntegers(t: DecodedTensor, input: ValueInfo, where: (i: number) => 
     }
     const num = typeof x === 'string' ? parseNumber(x, where(i)) : x
     if (!Number.isInteger(num))
-      throw errors.badInput(`${where(i)}: ${Number.isNaN(num) ? 'empty or NaN' : num} is not an integer (input "${input.name}" is ${input.type})`)
+      throw errors.badInput(
+        `${where(i)}: ${Number.isNaN(num) ? 'empty or NaN' : num} is not an integer (input "${input.name}" is ${input.type})`,
+      )
     if (num < min || num > max)
-      throw errors.badInput(`${where(i)}: ${num} is outside ${min}..${max}, the range input "${input.name}" (${input.type}) takes exactly`)
+      throw errors.badInput(
+        `${where(i)}: ${num} is outside ${min}..${max}, the range input "${input.name}" (${input.type}) takes exactly`,
+      )
     out[i] = big ? BigInt(num) : num
   }
   return out

@@ -64,6 +64,8 @@ describe('findModelFile', () => {
     expect(() => findModelFile(dir, {})).toThrow(`model directory ${dir} is empty`)
     put('byoc.json', 'weights.bin')
     expect(() => findModelFile(dir, {})).toThrow('(found: byoc.json, weights.bin)')
-    expect(() => findModelFile(join(dir, 'missing'), {})).toThrow(`model directory ${join(dir, 'missing')} does not exist`)
+    expect(() => findModelFile(join(dir, 'missing'), {})).toThrow(
+      `model directory ${join(dir, 'missing')} does not exist`,
+    )
   })
 })

@@ -68,8 +68,15 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
           return Number.NaN
         })
         post({
-          type: 'ready', index: message.index, provider: loaded.provider, fallbacks: loaded.fallbacks,
-          signature: loaded.signature, outputs: plan.names, warmUpMs, batching: state.batcher !== null, library,
+          type: 'ready',
+          index: message.index,
+          provider: loaded.provider,
+          fallbacks: loaded.fallbacks,
+          signature: loaded.signature,
+          outputs: plan.names,
+          warmUpMs,
+          batching: state.batcher !== null,
+          library,
         })
         // Not awaited: requests that queued during loading may share a batch.
         for (const m of waiting.splice(0)) void invoke(state, m, answers)

@@ -17,8 +17,17 @@ await writeModel(modelPath, slowModel({ features: 4, work: 10 }))
 const pool = new WorkerPool(
   1,
   {
-    session: { modelPath, plan: providerPlan('cpu', 0, false), intraOpThreads: 1, allowSpinning: false, graphOptimization: 'all' },
-    outputs: null, classLabels: null, labelOutput: 'label', csvHeader: 'absent',
+    session: {
+      modelPath,
+      plan: providerPlan('cpu', 0, false),
+      intraOpThreads: 1,
+      allowSpinning: false,
+      graphOptimization: 'all',
+    },
+    outputs: null,
+    classLabels: null,
+    labelOutput: 'label',
+    csvHeader: 'absent',
     batching: { maxBatchSize: 0, maxQueueDelayMs: 0 },
     logLevel: 'error',
   },

@@ -92,7 +92,8 @@ export class WorkerPool {
     const queued = this.inflight
     if (queued >= this.maxInflight) return Promise.reject(errors.overloaded(queued))
     // 1024 queued 6 MB bodies would be 6 GB: past the byte budget the answer is 503 too.
-    if (queued > 0 && this.inflightBytes + body.byteLength > this.maxInflightBytes) return Promise.reject(errors.overloaded(queued))
+    if (queued > 0 && this.inflightBytes + body.byteLength > this.maxInflightBytes)
+      return Promise.reject(errors.overloaded(queued))
     return new Promise<InvokeResult>((resolve, reject) => {
       const id = this.nextId
       // Ids travel as uint32 (wire.ts); wrap before 2^32 so a long-running server never reuses a live one.
@@ -119,7 +120,9 @@ export class WorkerPool {
     // Least busy warm Worker; a starting one only when none is warm (it queues until loaded).
     let best: Slot | null = null
     for (const s of this.slots) if (s.state === 'ready' && (!best || s.inflight.size < best.inflight.size)) best = s
-    if (!best) for (const s of this.slots) if (s.state === 'starting' && (!best || s.inflight.size < best.inflight.size)) best = s
+    if (!best)
+      for (const s of this.slots)
+        if (s.state === 'starting' && (!best || s.inflight.size < best.inflight.size)) best = s
     if (!best) {
       clearTimeout(p.timer)
       return p.reject(errors.notReady('no model worker is running; see the container log'))

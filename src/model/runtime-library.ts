@@ -31,7 +31,9 @@ export function preloadOnnxRuntimeLibrary(): string | null {
   const candidates = libraryCandidates(process.execPath, process.env.LD_LIBRARY_PATH)
   const found = candidates.find((p) => existsSync(p))
   if (!found)
-    throw new Error(`${LIB} not found; looked in ${candidates.join(', ')}. Put it beside the byoc executable or on LD_LIBRARY_PATH`)
+    throw new Error(
+      `${LIB} not found; looked in ${candidates.join(', ')}. Put it beside the byoc executable or on LD_LIBRARY_PATH`,
+    )
   dlopen(found, { OrtGetApiBase: { args: [], returns: 'ptr' } })
   return (loadedFrom = found)
 }

@@ -22,7 +22,9 @@ describe('createSession', () => {
     expect(await warmUp(loaded.session, loaded.signature.inputs)).toBeGreaterThanOrEqual(0)
   })
   test('cuda demanded fails with a message naming the provider', async () => {
-    await expect(createSession({ ...settings, plan: providerPlan('cuda', 0, true) })).rejects.toThrow(/^cuda session failed: /)
+    await expect(createSession({ ...settings, plan: providerPlan('cuda', 0, true) })).rejects.toThrow(
+      /^cuda session failed: /,
+    )
   })
   test('cpu reads the signature', async () => {
     const loaded = await createSession({ ...settings, plan: providerPlan('cpu', 0, false) })

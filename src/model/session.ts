@@ -72,8 +72,15 @@ function zeroTensor(input: ValueInfo): ort.Tensor {
       return new ort.Tensor('bool', new Uint8Array(n), dims)
     default: {
       const arrays: Record<string, any> = {
-        float32: Float32Array, float64: Float64Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array,
-        int16: Int16Array, uint16: Uint16Array, uint32: Uint32Array, float16: Uint16Array,
+        float32: Float32Array,
+        float64: Float64Array,
+        int32: Int32Array,
+        int8: Int8Array,
+        uint8: Uint8Array,
+        int16: Int16Array,
+        uint16: Uint16Array,
+        uint32: Uint32Array,
+        float16: Uint16Array,
       }
       const A = arrays[input.type]
       if (!A) throw new Error(`cannot warm up input "${input.name}" of type ${input.type}`)

@@ -47,7 +47,10 @@ export function stack(tensors: Tensor[]): Tensor {
 
 function concat(tensors: Tensor[], dims: number[]): Tensor {
   const first = tensors[0]
-  const data = allocLike(first.data, tensors.reduce((n, t) => n + t.data.length, 0))
+  const data = allocLike(
+    first.data,
+    tensors.reduce((n, t) => n + t.data.length, 0),
+  )
   let at = 0
   for (const t of tensors) {
     if (Array.isArray(data)) for (let i = 0; i < t.data.length; i++) data[at + i] = t.data[i]

@@ -5,4 +5,5 @@
  */
 const compiled = import.meta.url.startsWith('file:///$bunfs/')
 
-export const MODEL_WORKER_URL = new URL(compiled ? './model/worker-entry.ts' : './worker-entry.ts', import.meta.url).href
+export const MODEL_WORKER_URL = new URL(compiled ? './model/worker-entry.ts' : './worker-entry.ts', import.meta.url)
+  .href

@@ -2,7 +2,15 @@ import { describe, expect, test } from 'bun:test'
 import * as ort from 'onnxruntime-node'
 import { decodeModel, GraphBuilder } from './builder.ts'
 
-type Attr = { name: string; type: string; i?: number; f?: number; ints?: number[]; floats?: number[]; strings?: Uint8Array[] }
+type Attr = {
+  name: string
+  type: string
+  i?: number
+  f?: number
+  ints?: number[]
+  floats?: number[]
+  strings?: Uint8Array[]
+}
 type Model = {
   ir_version: number
   producer_name: string
@@ -12,7 +20,10 @@ type Model = {
 
 describe('GraphBuilder', () => {
   test('writes IR 8, opset 17 and ai.onnx.ml 3 only when an ml node is used', () => {
-    const plain = new GraphBuilder().input('x', 'float32', ['N', 1]).node('Relu', ['x'], ['y']).output('y', 'float32', ['N', 1])
+    const plain = new GraphBuilder()
+      .input('x', 'float32', ['N', 1])
+      .node('Relu', ['x'], ['y'])
+      .output('y', 'float32', ['N', 1])
     const m = decodeModel(plain.toBytes({ producer: 'test' })) as Model
     expect(m.ir_version).toBe(8)
     expect(m.producer_name).toBe('test')
@@ -31,7 +42,14 @@ describe('GraphBuilder', () => {
     const g = new GraphBuilder()
       .input('x', 'float32', ['N', 2])
       .node('Identity', ['x'], ['y'], {
-        a: 2, b: 0.5, c: [1, 2], d: [1, 2.5], e: { float: 1 }, f: { floats: [1, 2] }, g: 'text', h: ['p', 'q'],
+        a: 2,
+        b: 0.5,
+        c: [1, 2],
+        d: [1, 2.5],
+        e: { float: 1 },
+        f: { floats: [1, 2] },
+        g: 'text',
+        h: ['p', 'q'],
         t: { tensor: { dtype: 'int64', dims: [2], values: [5, 6] } },
       })
       .output('y', 'float32', ['N', 2])
@@ -56,8 +74,11 @@ describe('GraphBuilder', () => {
       .node('Gemm', ['x', 'w', 'c'], ['y'], { alpha: { float: 2 }, beta: { float: 1 } })
       .output('y', 'float32', ['N', 1])
     for (const [name, dtype, values] of [
-      ['i32', 'int32', [1, -2]], ['i64', 'int64', [2n ** 62n, -1n]], ['f64', 'float64', [0.1, 1e300]],
-      ['b', 'bool', [true, false]], ['s', 'string', ['héllo', '']],
+      ['i32', 'int32', [1, -2]],
+      ['i64', 'int64', [2n ** 62n, -1n]],
+      ['f64', 'float64', [0.1, 1e300]],
+      ['b', 'bool', [true, false]],
+      ['s', 'string', ['héllo', '']],
     ] as const) {
       g.initializer(name, { dtype, dims: [2], values: values as never })
       g.node('Identity', [name], [`${name}_out`]).output(`${name}_out`, dtype, [2])

@@ -42,7 +42,8 @@ function toInt64(values: ArrayLike<number> | ArrayLike<bigint>, name: string): B
       throw new Error(`tensor ${name}: int64 element ${i} is ${v}, not an integer`)
     const b = BigInt(v)
     // BigInt64Array would silently wrap 2^63 to -2^63
-    if (b < INT64_MIN || b > INT64_MAX) throw new Error(`tensor ${name}: int64 element ${i} is ${v}, outside the int64 range`)
+    if (b < INT64_MIN || b > INT64_MAX)
+      throw new Error(`tensor ${name}: int64 element ${i} is ${v}, outside the int64 range`)
     out[i] = b
   }
   return out

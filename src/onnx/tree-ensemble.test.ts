@@ -75,7 +75,12 @@ describe('treeEnsembleClassifierModel', () => {
     })
     const out = await run(bytes, ROWS)
     expect(rowsOf(out.probabilities).map((r) => r.map((v) => +v.toFixed(6)))).toEqual([
-      [0.8, 0.2], [0.8, 0.2], [0.1, 0.9], [0.1, 0.9], [0.5, 0.5], [0.5, 0.5],
+      [0.8, 0.2],
+      [0.8, 0.2],
+      [0.1, 0.9],
+      [0.1, 0.9],
+      [0.5, 0.5],
+      [0.5, 0.5],
     ])
     expect(Array.from(out.label.data as BigInt64Array)).toEqual([3n, 3n, 7n, 7n, 3n, 3n])
   })
@@ -111,13 +116,18 @@ describe('treeEnsembleClassifierModel', () => {
 
   test('rejects bad trees with a message naming the value', () => {
     const base = { features: 2, classLabels: [0, 1] }
-    expect(() => treeEnsembleClassifierModel({ ...base, trees: [shape(leaf(1), leaf(1), leaf(1)).slice(0, 4)] })).toThrow(
-      'tree 0 node 1: child 4 is outside 0..3',
-    )
     expect(() =>
-      treeEnsembleClassifierModel({ ...base, trees: [[{ kind: 'split', feature: 2, threshold: 0, left: 0, right: 0 }]] }),
+      treeEnsembleClassifierModel({ ...base, trees: [shape(leaf(1), leaf(1), leaf(1)).slice(0, 4)] }),
+    ).toThrow('tree 0 node 1: child 4 is outside 0..3')
+    expect(() =>
+      treeEnsembleClassifierModel({
+        ...base,
+        trees: [[{ kind: 'split', feature: 2, threshold: 0, left: 0, right: 0 }]],
+      }),
     ).toThrow('feature 2 is outside 0..1')
-    expect(() => treeEnsembleClassifierModel({ ...base, trees: [[leaf(1, 2, 3)]] })).toThrow('leaf target 2 is outside 0..1')
+    expect(() => treeEnsembleClassifierModel({ ...base, trees: [[leaf(1, 2, 3)]] })).toThrow(
+      'leaf target 2 is outside 0..1',
+    )
     expect(() => treeEnsembleClassifierModel({ ...base, trees: [[leaf(1)]], postTransform: 'SOFTMAX' })).toThrow(
       'needs one target per class',
     )
@@ -127,7 +137,9 @@ describe('treeEnsembleClassifierModel', () => {
 describe('treeEnsembleRegressorModel', () => {
   test('one target: sums trees plus base value; LOGISTIC is applied (ORT alone would skip it)', async () => {
     const trees = [shape(leaf(1), leaf(-2), leaf(0.5)), [leaf(0.25)]]
-    const plain = rowsOf((await run(treeEnsembleRegressorModel({ features: 2, trees, baseValues: [1] }), ROWS)).prediction)
+    const plain = rowsOf(
+      (await run(treeEnsembleRegressorModel({ features: 2, trees, baseValues: [1] }), ROWS)).prediction,
+    )
     const logistic = rowsOf(
       (await run(treeEnsembleRegressorModel({ features: 2, trees, postTransform: 'LOGISTIC' }), ROWS)).prediction,
     )
@@ -152,7 +164,9 @@ describe('treeEnsembleRegressorModel', () => {
 
   test('a threshold that is not a float32 keeps x <= t exact for float32 inputs', async () => {
     const x = Math.fround(0.1) // 0.10000000149..., above the double 0.1
-    const trees: TreeNodeSpec[][] = [[{ kind: 'split', feature: 0, threshold: 0.1, left: 1, right: 2 }, leaf(-1), leaf(1)]]
+    const trees: TreeNodeSpec[][] = [
+      [{ kind: 'split', feature: 0, threshold: 0.1, left: 1, right: 2 }, leaf(-1), leaf(1)],
+    ]
     const out = await run(treeEnsembleRegressorModel({ features: 1, trees }), [[x], [0.0999], [0.2]])
     expect(Array.from(out.prediction.data as Float32Array)).toEqual([1, -1, 1])
     expect(float32AtMost(0.1)).toBeLessThan(0.1)

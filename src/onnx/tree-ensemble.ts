@@ -39,9 +39,12 @@ export function treeEnsembleClassifierModel(spec: TreeEnsembleSpec & { classLabe
   } else {
     addTreeScores(g, spec, k, 'probabilities')
   }
-  g.initializer('class_labels', stringLabels
-    ? { dtype: 'string', dims: [k], values: labels.map(String) }
-    : { dtype: 'int64', dims: [k], values: labels as number[] })
+  g.initializer(
+    'class_labels',
+    stringLabels
+      ? { dtype: 'string', dims: [k], values: labels.map(String) }
+      : { dtype: 'int64', dims: [k], values: labels as number[] },
+  )
     .node('ArgMax', ['probabilities'], ['class_index'], { axis: 1, keepdims: 0 })
     .node('Gather', ['class_labels', 'class_index'], ['label'], { axis: 0 })
   return g
@@ -49,7 +52,6 @@ export function treeEnsembleClassifierModel(spec: TreeEnsembleSpec & { classLabe
     .output('probabilities', 'float32', ['N', k])
     .toBytes({ docString: 'byoc tree ensemble classifier' })
 }
-
 
 /** Output 'prediction' float32 [N, targets] = postTransform(tree sums + baseValues); input as above. */
 export function treeEnsembleRegressorModel(spec: TreeEnsembleSpec & { targets?: number }): Uint8Array {

@@ -76,9 +76,18 @@ export function treeAttributes(spec: TreeEnsembleSpec, targets: number): Record<
   if (base.length !== 0 && base.length !== targets)
     throw new Error(`baseValues has ${base.length} entries, expected ${targets} (one per target)`)
   const a = {
-    treeIds: [] as number[], nodeIds: [] as number[], featureIds: [] as number[], modes: [] as string[],
-    values: [] as number[], trueIds: [] as number[], falseIds: [] as number[], missingTrue: [] as number[],
-    tTree: [] as number[], tNode: [] as number[], tIds: [] as number[], tWeights: [] as number[],
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    missingTrue: [] as number[],
+    tTree: [] as number[],
+    tNode: [] as number[],
+    tIds: [] as number[],
+    tWeights: [] as number[],
   }
   spec.trees.forEach((tree, t) => {
     checkTree(tree, t, spec.features, targets)

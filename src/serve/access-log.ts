@@ -11,5 +11,7 @@ export function accessLog(
   inferenceId: string | null,
 ): void {
   const ms = (performance.now() - startedMs).toFixed(2)
-  log.info(`${method} ${path} ${status} ${ms}ms in=${bytesIn} out=${bytesOut}${inferenceId ? ` inference-id=${inferenceId}` : ''}`)
+  log.info(
+    `${method} ${path} ${status} ${ms}ms in=${bytesIn} out=${bytesOut}${inferenceId ? ` inference-id=${inferenceId}` : ''}`,
+  )
 }

@@ -36,7 +36,7 @@ export function createApp(o: AppOptions) {
     .get('/ping', ({ request }) => {
       const t0 = performance.now()
       const ready = o.state.ready && (o.state.pool?.healthy ?? false)
-    const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
+      const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
       accessLog('GET', '/ping', res.status, t0, 0, ready ? 0 : o.state.reason.length + 1, inferenceId(request))
       return res
     })
@@ -45,7 +45,12 @@ export function createApp(o: AppOptions) {
     .onError(({ code, error, request }) => {
       if (code === 'NOT_FOUND') {
         const path = new URL(request.url).pathname
-        return errorResponse(errors.notFound(`no route ${request.method} ${path}; byoc serves GET /ping, POST /invocations, GET /execution-parameters`), request.headers.get('accept'))
+        return errorResponse(
+          errors.notFound(
+            `no route ${request.method} ${path}; byoc serves GET /ping, POST /invocations, GET /execution-parameters`,
+          ),
+          request.headers.get('accept'),
+        )
       }
       return errorResponse(error, request.headers.get('accept'))
     })

@@ -58,24 +58,16 @@ describe('negotiate', () => {
   })
   test('q-values are honoured', () => {
     expect(negotiate('text/csv;q=0.5, application/json', SUPPORTED, 'text/csv')).toBe('application/json')
-    expect(negotiate('text/csv;q=0.9, application/json;q=0.2', SUPPORTED, 'application/json')).toBe(
-      'text/csv',
-    )
+    expect(negotiate('text/csv;q=0.9, application/json;q=0.2', SUPPORTED, 'application/json')).toBe('text/csv')
   })
   test('q=0 excludes, even when a wildcard would allow it', () => {
     expect(negotiate('text/csv;q=0, */*;q=0.1', SUPPORTED, 'text/csv')).not.toBe('text/csv')
-    expect(negotiate('text/csv;q=0, */*;q=0.1', ['text/csv', 'application/json'], 'text/csv')).toBe(
-      'application/json',
-    )
+    expect(negotiate('text/csv;q=0, */*;q=0.1', ['text/csv', 'application/json'], 'text/csv')).toBe('application/json')
   })
   test('the more specific range sets the weight of a type', () => {
     expect(negotiate('text/*;q=0, text/csv', SUPPORTED, 'application/json')).toBe('text/csv')
     expect(
-      negotiate(
-        'application/*;q=0.1, application/json;q=0',
-        ['application/json', 'application/x-npy'],
-        'x/y',
-      ),
+      negotiate('application/*;q=0.1, application/json;q=0', ['application/json', 'application/x-npy'], 'x/y'),
     ).toBe('application/x-npy')
   })
   test('specificity breaks ties in weight: text/csv beats */*', () => {

@@ -65,7 +65,9 @@ export async function serve(): Promise<void> {
     // limit would answer first with an empty 413, so it is set out of the way.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   })
-  log.info(`byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}`)
+  log.info(
+    `byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}`,
+  )
   if (config.batchTransform)
     log.info(
       `batch transform: ${config.batchStrategy}, max payload ${config.maxPayloadBytes} bytes, ` +
@@ -111,7 +113,12 @@ function responseType(value: string | null, source: string): string | null {
   return type
 }
 
-async function loadModel(config: Readonly<Config>, workers: { count: number; threads: number; spinning: boolean }, state: ServerState, resources: Resources) {
+async function loadModel(
+  config: Readonly<Config>,
+  workers: { count: number; threads: number; spinning: boolean },
+  state: ServerState,
+  resources: Resources,
+) {
   const extracted = await extractModelArchive(config.modelDir)
   if (extracted) log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`)
   const modelConfig = readModelConfig(config.modelDir)
@@ -122,7 +129,13 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
   const pool = new WorkerPool(
     workers.count,
     {
-      session: { modelPath, plan, intraOpThreads: workers.threads, allowSpinning: workers.spinning, graphOptimization: config.graphOptimization },
+      session: {
+        modelPath,
+        plan,
+        intraOpThreads: workers.threads,
+        allowSpinning: workers.spinning,
+        graphOptimization: config.graphOptimization,
+      },
       outputs: config.outputs ?? modelConfig?.outputs ?? null,
       classLabels: modelConfig?.classLabels ?? null,
       labelOutput: modelConfig?.labelOutput ?? 'label',
@@ -143,8 +156,10 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
   for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`)
   if (ready.provider === 'cpu' && !ready.fallbacks.length)
     log.info(config.device === 'cpu' ? 'BYOC_DEVICE=cpu: running on CPU' : 'no GPU visible: running on CPU')
-  for (const i of ready.signature.inputs) log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)
-  for (const o of ready.signature.outputs) log.info(`output ${describeValue(o)}${ready.outputs.includes(o.name) ? '' : ' (not returned)'}`)
+  for (const i of ready.signature.inputs)
+    log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)
+  for (const o of ready.signature.outputs)
+    log.info(`output ${describeValue(o)}${ready.outputs.includes(o.name) ? '' : ' (not returned)'}`)
   log.info(
     `execution provider ${ready.provider}${ready.provider === 'cuda' ? ` (device ${config.deviceId})` : ''}; ` +
       `${workers.count} workers x ${workers.threads} intra-op threads, spinning ${workers.spinning ? 'on' : 'off'}, ` +
@@ -155,4 +170,3 @@ async function loadModel(config: Readonly<Config>, workers: { count: number; thr
   state.reason = ''
   return modelConfig
 }
-

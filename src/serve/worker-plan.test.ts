@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'bun:test'
 import { chooseWorkers } from './worker-plan'
 
-const base = { workers: null, intraOpThreads: null, allowSpinning: null, maxConcurrentTransforms: null, device: 'auto' as const }
+const base = {
+  workers: null,
+  intraOpThreads: null,
+  allowSpinning: null,
+  maxConcurrentTransforms: null,
+  device: 'auto' as const,
+}
 
 describe('chooseWorkers', () => {
   test('MODEL_SERVER_WORKERS and BYOC_INTRA_OP_THREADS win', () => {

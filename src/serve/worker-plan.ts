@@ -18,7 +18,10 @@ export interface WorkerPlan {
   spinning: boolean
 }
 
-export function chooseWorkers(config: Pick<Config, 'workers' | 'intraOpThreads' | 'allowSpinning' | 'maxConcurrentTransforms' | 'device'>, cpus: number): WorkerPlan {
+export function chooseWorkers(
+  config: Pick<Config, 'workers' | 'intraOpThreads' | 'allowSpinning' | 'maxConcurrentTransforms' | 'device'>,
+  cpus: number,
+): WorkerPlan {
   const cores = Math.max(1, Math.floor(cpus))
   // One Worker per GPU device is enough: CUDA serialises kernels and each Worker holds its own weights.
   const byDefault = config.device === 'cuda' ? 1 : Math.min(cores, config.maxConcurrentTransforms ?? cores)

@@ -16,10 +16,17 @@ const validTarget: Target = { ...target, classes: encodeClasses(valid, [0, 1, 2]
 
 function run(p: Partial<BoostingParams>, hooks: Partial<BoostingHooks> = {}, withValid = false) {
   const lines: string[] = []
-  const result = trainBoosting(table, target, withValid ? { ...valid, target: validTarget } : null, { ...defaults, ...p }, { log: (l) => lines.push(l), pause: async () => {}, ...hooks })
+  const result = trainBoosting(
+    table,
+    target,
+    withValid ? { ...valid, target: validTarget } : null,
+    { ...defaults, ...p },
+    { log: (l) => lines.push(l), pause: async () => {}, ...hooks },
+  )
   return { result, lines }
 }
-const logloss = (lines: string[]) => lines.filter((l) => l.startsWith('[')).map((l) => Number(/train:logloss=([0-9.e+-]+);/.exec(l)![1]))
+const logloss = (lines: string[]) =>
+  lines.filter((l) => l.startsWith('[')).map((l) => Number(/train:logloss=([0-9.e+-]+);/.exec(l)![1]))
 
 describe('trainBoosting', () => {
   test('training loss decreases every round; progress lines carry metrics and elapsed time', async () => {
@@ -28,7 +35,9 @@ describe('trainBoosting', () => {
     const losses = logloss(lines)
     expect(losses.length).toBe(15)
     for (let i = 1; i < losses.length; i++) expect(losses[i]).toBeLessThan(losses[i - 1])
-    expect(lines.find((l) => l.startsWith('[15/15]'))).toMatch(/train:logloss=[0-9.]+; train:accuracy=[0-9.]+; elapsed=[0-9.]+s$/)
+    expect(lines.find((l) => l.startsWith('[15/15]'))).toMatch(
+      /train:logloss=[0-9.]+; train:accuracy=[0-9.]+; elapsed=[0-9.]+s$/,
+    )
     expect(r.model.trees.length).toBe(45)
     expect(r.train.accuracy).toBeGreaterThan(0.8)
   })
@@ -41,7 +50,8 @@ describe('trainBoosting', () => {
     expect(lines.some((l) => l.startsWith('early stopping'))).toBe(true)
   })
   test('gamma prunes low-gain splits', async () => {
-    const leaves = async (gamma: number) => (await run({ num_round: 3, gamma }).result).model.trees.reduce((s, t) => s + countLeaves(t), 0)
+    const leaves = async (gamma: number) =>
+      (await run({ num_round: 3, gamma }).result).model.trees.reduce((s, t) => s + countLeaves(t), 0)
     expect(await leaves(20)).toBeLessThan(await leaves(0))
   })
   test('a run stopped and resumed from its checkpoint grows exactly the uninterrupted trees', async () => {
@@ -69,8 +79,12 @@ describe('trainBoosting', () => {
   test('an eval_metric that does not fit the task fails instead of stopping after round 1', async () => {
     const { result } = run({ eval_metric: 'rmse', early_stopping_rounds: 3, num_round: 50 }, {}, true)
     await expect(result).rejects.toBeInstanceOf(TrainError)
-    await expect(result).rejects.toThrow('hyperparameter eval_metric="rmse" does not fit the task classification; use one of logloss, error, accuracy')
-    expect(() => stoppingMetric('regression', 'logloss')).toThrow('does not fit the task regression; use one of rmse, mae')
+    await expect(result).rejects.toThrow(
+      'hyperparameter eval_metric="rmse" does not fit the task classification; use one of logloss, error, accuracy',
+    )
+    expect(() => stoppingMetric('regression', 'logloss')).toThrow(
+      'does not fit the task regression; use one of rmse, mae',
+    )
     expect(stoppingMetric('binary', 'auto')).toBe('logloss')
     expect(stoppingMetric('regression', 'mae')).toBe('mae')
   })

@@ -59,7 +59,9 @@ export function stoppingMetric(kind: Target['kind'], evalMetric: BoostingParams[
   if (evalMetric === 'auto') return task === 'regression' ? 'rmse' : 'logloss'
   const allowed: readonly string[] = TASK_METRICS[task]
   if (!allowed.includes(evalMetric))
-    throw new TrainError(`hyperparameter eval_metric="${evalMetric}" does not fit the task ${task}; use one of ${allowed.join(', ')}`)
+    throw new TrainError(
+      `hyperparameter eval_metric="${evalMetric}" does not fit the task ${task}; use one of ${allowed.join(', ')}`,
+    )
   return evalMetric
 }
 
@@ -67,14 +69,29 @@ function addTree(margins: Float64Array, k: number, c: number, tree: Tree, m: Mat
   for (let r = 0; r < m.rows; r++) margins[r * k + c] += tree.value[leafOf(tree, m.x, r * m.features)]
 }
 
-export async function trainBoosting(train: Matrix, target: Target, valid: (Matrix & { target: Target }) | null, p: BoostingParams, hooks: BoostingHooks): Promise<BoostingResult> {
+export async function trainBoosting(
+  train: Matrix,
+  target: Target,
+  valid: (Matrix & { target: Target }) | null,
+  p: BoostingParams,
+  hooks: BoostingHooks,
+): Promise<BoostingResult> {
   const started = performance.now()
   const metric = stoppingMetric(target.kind, p.eval_metric)
   const { rows: n, features: F } = train
   const k = target.k
   const bins = makeBins(train.x, n, F, p.max_bin)
-  hooks.log(`binned ${F} features into at most ${p.max_bin} bins in ${((performance.now() - started) / 1000).toFixed(2)} s`)
-  const grower = new HistTreeGrower(bins, { maxDepth: p.max_depth, minChildWeight: p.min_child_weight, lambda: p.lambda, alpha: p.alpha, gamma: p.gamma, eta: p.eta })
+  hooks.log(
+    `binned ${F} features into at most ${p.max_bin} bins in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+  )
+  const grower = new HistTreeGrower(bins, {
+    maxDepth: p.max_depth,
+    minChildWeight: p.min_child_weight,
+    lambda: p.lambda,
+    alpha: p.alpha,
+    gamma: p.gamma,
+    eta: p.eta,
+  })
   const names = target.kind === 'regression' ? ['rmse', 'mae'] : ['logloss', 'accuracy']
   if (!names.includes(metric)) names.unshift(metric)
   const higher = higherIsBetter(metric)
@@ -142,7 +159,9 @@ export async function trainBoosting(train: Matrix, target: Target, valid: (Matri
       if ((round + 1) % every === 0 || last || round === 0)
         hooks.log(`[${round + 1}/${p.num_round}] ${line} elapsed=${((performance.now() - started) / 1000).toFixed(2)}s`)
       if (valid && p.early_stopping_rounds !== null && round - bestRound >= p.early_stopping_rounds) {
-        hooks.log(`early stopping: validation:${metric} has not improved for ${p.early_stopping_rounds} rounds; best round ${bestRound + 1}`)
+        hooks.log(
+          `early stopping: validation:${metric} has not improved for ${p.early_stopping_rounds} rounds; best round ${bestRound + 1}`,
+        )
         round++
         break
       }

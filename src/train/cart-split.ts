@@ -58,7 +58,14 @@ export class Splitter {
     this.best.proxy = Infinity
   }
 
-  private take(f: number, presentLeft: number, below: number, above: number, missingLeft: boolean, proxy: number): void {
+  private take(
+    f: number,
+    presentLeft: number,
+    below: number,
+    above: number,
+    missingLeft: boolean,
+    proxy: number,
+  ): void {
     const b = this.best
     b.feature = f
     b.presentLeft = presentLeft

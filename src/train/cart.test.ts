@@ -2,7 +2,15 @@ import { describe, expect, test } from 'bun:test'
 import { growCart, type CartOptions } from './cart'
 import { leafOf, type Tree } from './tree'
 
-const defaults: CartOptions = { criterion: 'gini', maxDepth: null, maxLeafNodes: null, minSamplesSplit: 2, minSamplesLeaf: 1, minImpurityDecrease: 0, seed: 0 }
+const defaults: CartOptions = {
+  criterion: 'gini',
+  maxDepth: null,
+  maxLeafNodes: null,
+  minSamplesSplit: 2,
+  minSamplesLeaf: 1,
+  minImpurityDecrease: 0,
+  seed: 0,
+}
 const xs = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 const ys = [0, 0, 0, 1, 0, 1, 1, 1, 1]
 
@@ -35,7 +43,10 @@ describe('CART', () => {
   })
   test('regression with squared error: splits and leaf means', async () => {
     const target = Float64Array.from([1.0, 1.2, 0.9, 5.0, 5.2, 4.8, 9.0, 9.1, 20.0])
-    const t = await growCart({ rows: 9, cols: [Float32Array.from(xs)], target }, { ...defaults, criterion: 'squared_error', maxDepth: 2 })
+    const t = await growCart(
+      { rows: 9, cols: [Float32Array.from(xs)], target },
+      { ...defaults, criterion: 'squared_error', maxDepth: 2 },
+    )
     expect(shape(t)).toEqual([[0, 8.5], [0, 3.5], ['leaf'], ['leaf'], ['leaf']])
     expect(t.value[2]).toBeCloseTo(1.0333333, 6)
     expect(t.value[3]).toBeCloseTo(6.62, 6)
@@ -43,7 +54,10 @@ describe('CART', () => {
   })
   test('picks the informative feature of two', async () => {
     const noise = Float32Array.from([5, 3, 8, 1, 9, 2, 7, 4, 6])
-    const t = await growCart({ rows: 9, cols: [noise, Float32Array.from(xs)], classes: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 1]), k: 2 }, defaults)
+    const t = await growCart(
+      { rows: 9, cols: [noise, Float32Array.from(xs)], classes: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1, 1]), k: 2 },
+      defaults,
+    )
     expect(shape(t)).toEqual([[1, 4.5], ['leaf'], ['leaf']])
   })
   test('missing values are sent to the side that fits them', async () => {
@@ -53,7 +67,10 @@ describe('CART', () => {
     expect(shape(t)).toEqual([[0, 3.5], ['leaf'], ['leaf']])
     expect(t.missingLeft[0]).toBe(0)
     const y = Float32Array.from([1, 2, 3, 4, 5, 6, NaN, NaN])
-    const t2 = await growCart({ rows: 8, cols: [y], classes: Int32Array.from([0, 0, 0, 1, 1, 1, 0, 0]), k: 2 }, defaults)
+    const t2 = await growCart(
+      { rows: 8, cols: [y], classes: Int32Array.from([0, 0, 0, 1, 1, 1, 0, 0]), k: 2 },
+      defaults,
+    )
     expect(t2.missingLeft[0]).toBe(1)
     for (let r = 0; r < 8; r++) expect(t2.value[leafOf(t2, y, r) * 2 + [0, 0, 0, 1, 1, 1, 0, 0][r]]).toBe(1)
   })

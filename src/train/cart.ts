@@ -54,7 +54,11 @@ export async function growCart(data: CartData, o: CartOptions): Promise<Tree> {
   const order = new Int32Array(F * n)
   const sorter = new ColumnSorter(n)
   for (let f = 0; f < F; f++) sorter.argsort(data.cols[f], order.subarray(f * n, (f + 1) * n))
-  const splitter = new Splitter({ n, cols: data.cols, order, classes: data.classes ?? null, target: data.target ?? null, k }, o.criterion, o.minSamplesLeaf)
+  const splitter = new Splitter(
+    { n, cols: data.cols, order, classes: data.classes ?? null, target: data.target ?? null, k },
+    o.criterion,
+    o.minSamplesLeaf,
+  )
   const goLeft = new Uint8Array(n)
   const tmp = new Int32Array(n)
   const random = rng(o.seed)
@@ -107,7 +111,11 @@ export async function growCart(data: CartData, o: CartOptions): Promise<Tree> {
 
   const finishLeaf = (rec: Rec) => {
     const cnt = rec.end - rec.start
-    if (classification) builder.setValue(rec.id, Array.from(rec.stats, (c) => c / cnt))
+    if (classification)
+      builder.setValue(
+        rec.id,
+        Array.from(rec.stats, (c) => c / cnt),
+      )
     else builder.setValue(rec.id, [rec.stats[0] / cnt])
   }
 
@@ -122,7 +130,8 @@ export async function growCart(data: CartData, o: CartOptions): Promise<Tree> {
     for (let i = start; i < end; i++) goLeft[order[base + i]] = 0
     for (let i = start; i < start + s.presentLeft; i++) goLeft[order[base + i]] = 1
     if (s.missingLeft) {
-      for (let i = end - 1; i >= start && splitCol[order[base + i]] !== splitCol[order[base + i]]; i--) goLeft[order[base + i]] = 1
+      for (let i = end - 1; i >= start && splitCol[order[base + i]] !== splitCol[order[base + i]]; i--)
+        goLeft[order[base + i]] = 1
     }
     let mid = start
     for (let f = 0; f < F; f++) {

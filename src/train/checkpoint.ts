@@ -63,7 +63,13 @@ export function checksum(...arrays: ArrayBufferView[]): string {
 
 /** What differs between two JSON fingerprints, for the log line: "different validation data", … */
 function differences(saved: unknown, current: string): string {
-  const names: Record<string, string> = { data: 'training data', validation: 'validation data', settings: 'hyperparameters', kind: 'objective', classes: 'classes' }
+  const names: Record<string, string> = {
+    data: 'training data',
+    validation: 'validation data',
+    settings: 'hyperparameters',
+    kind: 'objective',
+    classes: 'classes',
+  }
   try {
     const a = JSON.parse(String(saved)) as Record<string, unknown>
     const b = JSON.parse(current) as Record<string, unknown>
@@ -91,8 +97,15 @@ export class Checkpoints {
     }
     try {
       const j = JSON.parse(text)
-      if (j.fingerprint !== fingerprint) return { state: null, reason: `${this.path} is from ${differences(j.fingerprint, fingerprint)}; starting afresh` }
-      return { state: { ...j, bestScore: j.bestScore ?? NaN, trees: (j.trees as TreeJson[]).map(fromJson) }, reason: '' }
+      if (j.fingerprint !== fingerprint)
+        return {
+          state: null,
+          reason: `${this.path} is from ${differences(j.fingerprint, fingerprint)}; starting afresh`,
+        }
+      return {
+        state: { ...j, bestScore: j.bestScore ?? NaN, trees: (j.trees as TreeJson[]).map(fromJson) },
+        reason: '',
+      }
     } catch (e) {
       return { state: null, reason: `${this.path} is unreadable (${(e as Error).message}); starting afresh` }
     }

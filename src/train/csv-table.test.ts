@@ -33,7 +33,9 @@ describe('TableBuilder', () => {
     expect(t.x[1]).toBeNaN()
   })
   test('a non-numeric cell fails, naming file, line, column and value', () => {
-    expect(() => tableFromCsv('1,2,3\n0,4,abc\n', 'train.csv')).toThrow('train.csv line 2 column 3: "abc" is not a number')
+    expect(() => tableFromCsv('1,2,3\n0,4,abc\n', 'train.csv')).toThrow(
+      'train.csv line 2 column 3: "abc" is not a number',
+    )
   })
   test('a row with another field count fails', () => {
     expect(() => tableFromCsv('1,2,3\n0,4\n', 'train.csv')).toThrow('train.csv line 2 has 2 fields; expected 3')
@@ -60,7 +62,9 @@ describe('channels', () => {
     expect(b.finish().rows).toBe(3)
   })
   test('a missing channel folder fails clearly', async () => {
-    await expect(channelSources(root, { name: 'validation', mode: 'File', contentType: null })).rejects.toThrow('channel validation: folder')
+    await expect(channelSources(root, { name: 'validation', mode: 'File', contentType: null })).rejects.toThrow(
+      'channel validation: folder',
+    )
   })
   test('Pipe mode reads the FIFO <channel>_0', async () => {
     const fifo = join(root, 'data', 'training_0')
@@ -74,10 +78,22 @@ describe('channels', () => {
   test('inputdataconfig: modes and content types', async () => {
     const cfg = join(root, 'config')
     mkdirSync(cfg, { recursive: true })
-    writeFileSync(join(cfg, 'inputdataconfig.json'), JSON.stringify({ training: { TrainingInputMode: 'Pipe', ContentType: 'text/csv; label_size=1' } }))
+    writeFileSync(
+      join(cfg, 'inputdataconfig.json'),
+      JSON.stringify({ training: { TrainingInputMode: 'Pipe', ContentType: 'text/csv; label_size=1' } }),
+    )
     const c = await readInputConfig(root)
-    expect(c.channels.get('training')).toEqual({ name: 'training', mode: 'Pipe', contentType: 'text/csv; label_size=1' })
-    writeFileSync(join(cfg, 'inputdataconfig.json'), JSON.stringify({ training: { ContentType: 'application/x-recordio-protobuf' } }))
-    await expect(readInputConfig(root)).rejects.toThrow('ContentType "application/x-recordio-protobuf" is not supported')
+    expect(c.channels.get('training')).toEqual({
+      name: 'training',
+      mode: 'Pipe',
+      contentType: 'text/csv; label_size=1',
+    })
+    writeFileSync(
+      join(cfg, 'inputdataconfig.json'),
+      JSON.stringify({ training: { ContentType: 'application/x-recordio-protobuf' } }),
+    )
+    await expect(readInputConfig(root)).rejects.toThrow(
+      'ContentType "application/x-recordio-protobuf" is not supported',
+    )
   })
 })

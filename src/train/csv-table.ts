@@ -70,14 +70,17 @@ export class TableBuilder {
       }
     }
     if (this.features === null) {
-      if (count < 2) throw new TrainError(`${name} line ${lineNo} has ${count} field; expected the label then at least one feature`)
+      if (count < 2)
+        throw new TrainError(`${name} line ${lineNo} has ${count} field; expected the label then at least one feature`)
       this.features = count - 1
       this.firstSeen = `${name} line ${lineNo}`
     }
     const F = this.features
     if (count !== F + 1) {
       const where = this.firstSeen ? ` as in ${this.firstSeen}` : ''
-      throw new TrainError(`${name} line ${lineNo} has ${count} fields; expected ${F + 1} (label + ${F} features${where})`)
+      throw new TrainError(
+        `${name} line ${lineNo} has ${count} fields; expected ${F + 1} (label + ${F} features${where})`,
+      )
     }
     const label = text(buf, fields[0], fields[1]).trim()
     if (label === '') throw new TrainError(`${name} line ${lineNo}: the label (first column) is empty`)
@@ -102,7 +105,9 @@ export class TableBuilder {
     for (let f = 1; f <= F; f++) {
       const v = cell(buf, fields[2 * f], fields[2 * f + 1])
       if (v === INVALID)
-        throw new TrainError(`${name} line ${lineNo} column ${f + 1}: "${text(buf, fields[2 * f], fields[2 * f + 1]).slice(0, 50)}" is not a number`)
+        throw new TrainError(
+          `${name} line ${lineNo} column ${f + 1}: "${text(buf, fields[2 * f], fields[2 * f + 1]).slice(0, 50)}" is not a number`,
+        )
       this.x[o + f - 1] = v
     }
     this.labelIds[r] = id
@@ -111,7 +116,13 @@ export class TableBuilder {
 
   finish(): Table {
     const F = this.features ?? 0
-    return { rows: this.rows, features: F, x: this.x.slice(0, this.rows * F), labelIds: this.labelIds.slice(0, this.rows), labels: this.labels }
+    return {
+      rows: this.rows,
+      features: F,
+      x: this.x.slice(0, this.rows * F),
+      labelIds: this.labelIds.slice(0, this.rows),
+      labels: this.labels,
+    }
   }
 }
 

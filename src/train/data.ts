@@ -4,10 +4,18 @@ import { TrainError } from './errors'
 import { channelSources, type Channel } from './inputs'
 import type { StopSignal } from './stop'
 
-export async function loadChannel(inputDir: string, channel: Channel, features: number | null, stop: StopSignal, log: (line: string) => void): Promise<Table> {
+export async function loadChannel(
+  inputDir: string,
+  channel: Channel,
+  features: number | null,
+  stop: StopSignal,
+  log: (line: string) => void,
+): Promise<Table> {
   const started = performance.now()
   const sources = await stop.race(channelSources(inputDir, channel))
-  const builder = new TableBuilder(features, (name, line) => log(`${name}: first line "${line}" is not numeric; skipped it as a header`))
+  const builder = new TableBuilder(features, (name, line) =>
+    log(`${name}: first line "${line}" is not numeric; skipped it as a header`),
+  )
   for (const source of sources) {
     const bytes = await stop.race(source.read())
     builder.add(bytes, source.name)
@@ -18,7 +26,9 @@ export async function loadChannel(inputDir: string, channel: Channel, features: 
   const list = `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … (${names.length} files)` : ''}`
   if (table.rows === 0) throw new TrainError(`channel ${channel.name} has no data rows (read ${list})`)
   const seconds = ((performance.now() - started) / 1000).toFixed(2)
-  log(`channel ${channel.name}: ${table.rows} rows × ${table.features} features from ${list} (${channel.mode} mode) in ${seconds} s`)
+  log(
+    `channel ${channel.name}: ${table.rows} rows × ${table.features} features from ${list} (${channel.mode} mode) in ${seconds} s`,
+  )
   return table
 }
 

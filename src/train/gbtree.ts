@@ -5,7 +5,15 @@
  * are then pruned bottom-up, as XGBoost's pruner does.
  */
 import type { Bins } from './bins'
-import { buildHistogram, findSplit, leafWeight, newHistogram, subtractHistogram, type BinSplit, type HistParams } from './histogram'
+import {
+  buildHistogram,
+  findSplit,
+  leafWeight,
+  newHistogram,
+  subtractHistogram,
+  type BinSplit,
+  type HistParams,
+} from './histogram'
 import { TreeBuilder, type Tree } from './tree'
 
 export interface GrowParams extends HistParams {
@@ -49,7 +57,13 @@ export class HistTreeGrower {
    * Grows a tree on rows (partitioned in place); returns it and calls `leaf(start, end, value)` for every
    * final leaf's segment of `rows`, so the caller can update the margins of the rows trained on.
    */
-  grow(grad: Float64Array, hess: Float64Array, rows: Int32Array, feats: Int32Array, leaf: (start: number, end: number, value: number) => void): Tree {
+  grow(
+    grad: Float64Array,
+    hess: Float64Array,
+    rows: Int32Array,
+    feats: Int32Array,
+    leaf: (start: number, end: number, value: number) => void,
+  ): Tree {
     const { bins, p } = this
     const builder = new TreeBuilder(1)
     const gains: number[] = []
@@ -106,7 +120,8 @@ export class HistTreeGrower {
     const t = builder.current
     if (p.gamma > 0)
       for (let id = builder.size - 1; id >= 0; id--)
-        if (t.feature[id] >= 0 && t.feature[t.left[id]] < 0 && t.feature[t.right[id]] < 0 && gains[id] < p.gamma) builder.unsplit(id)
+        if (t.feature[id] >= 0 && t.feature[t.left[id]] < 0 && t.feature[t.right[id]] < 0 && gains[id] < p.gamma)
+          builder.unsplit(id)
     const visit = (id: number) => {
       if (t.feature[id] < 0) leaf(segments[id * 2], segments[id * 2 + 1], t.value[id])
       else {

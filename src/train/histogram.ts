@@ -28,7 +28,16 @@ export function newHistogram(bins: Bins): Float64Array {
 }
 
 /** Adds the gradients of rows[start..end) into hist (which must be zeroed). */
-export function buildHistogram(hist: Float64Array, bins: Bins, rows: Int32Array, start: number, end: number, grad: Float64Array, hess: Float64Array, feats: Int32Array): void {
+export function buildHistogram(
+  hist: Float64Array,
+  bins: Bins,
+  rows: Int32Array,
+  start: number,
+  end: number,
+  grad: Float64Array,
+  hess: Float64Array,
+  feats: Int32Array,
+): void {
   const F = bins.features
   const W = bins.missing + 1
   const codes = bins.codes
@@ -80,7 +89,14 @@ export function leafWeight(G: number, H: number, p: HistParams): number {
 }
 
 /** Best split of a node with sums G, H; null when no split gains more than XGBoost's 1e-6. */
-export function findSplit(hist: Float64Array, bins: Bins, G: number, H: number, feats: Int32Array, p: HistParams): BinSplit | null {
+export function findSplit(
+  hist: Float64Array,
+  bins: Bins,
+  G: number,
+  H: number,
+  feats: Int32Array,
+  p: HistParams,
+): BinSplit | null {
   const W = bins.missing + 1
   const { minChildWeight: mcw, lambda, alpha } = p
   const parent = score(G, H, p)

@@ -53,7 +53,12 @@ export function int(def: number | null, min: number, max = Number.MAX_SAFE_INTEG
   }
 }
 
-export function float(def: number, min: number, max = Infinity, opts: { minExclusive?: boolean; aliases?: string[] } = {}): Param<number> {
+export function float(
+  def: number,
+  min: number,
+  max = Infinity,
+  opts: { minExclusive?: boolean; aliases?: string[] } = {},
+): Param<number> {
   const lo = opts.minExclusive ? `> ${min}` : `≥ ${min}`
   const describe = max === Infinity ? `number ${lo}` : `number ${lo} and ≤ ${max}`
   return {

@@ -13,9 +13,13 @@ function inputDir(dataConfig: unknown): string {
 
 test('ContentType is checked only for the channels byoc reads', async () => {
   const parquet = 'application/x-parquet'
-  const ok = await readInputConfig(inputDir({ training: { ContentType: 'text/csv; header=absent' }, extra: { ContentType: parquet } }))
+  const ok = await readInputConfig(
+    inputDir({ training: { ContentType: 'text/csv; header=absent' }, extra: { ContentType: parquet } }),
+  )
   expect([...ok.channels.keys()]).toEqual(['training', 'extra'])
   expect(ok.channels.get('extra')!.contentType).toBe(parquet)
   for (const name of ['training', 'validation'])
-    await expect(readInputConfig(inputDir({ [name]: { ContentType: parquet } }))).rejects.toThrow(`channel ${name}: ContentType "${parquet}" is not supported; byoc train reads text/csv`)
+    await expect(readInputConfig(inputDir({ [name]: { ContentType: parquet } }))).rejects.toThrow(
+      `channel ${name}: ContentType "${parquet}" is not supported; byoc train reads text/csv`,
+    )
 })

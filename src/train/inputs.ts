@@ -46,7 +46,8 @@ export async function readInputConfig(inputDir: string): Promise<InputConfig> {
   const channels = new Map<string, Channel>()
   if (dataConfig === undefined) {
     const entries = await readdir(join(inputDir, 'data'), { withFileTypes: true }).catch(() => [])
-    for (const e of entries) if (e.isDirectory()) channels.set(e.name, { name: e.name, mode: 'File', contentType: null })
+    for (const e of entries)
+      if (e.isDirectory()) channels.set(e.name, { name: e.name, mode: 'File', contentType: null })
   } else {
     if (dataConfig === null || typeof dataConfig !== 'object' || Array.isArray(dataConfig))
       throw new TrainError('inputdataconfig.json must hold a JSON object of channel name → settings')
@@ -58,7 +59,8 @@ export async function readInputConfig(inputDir: string): Promise<InputConfig> {
       const base = type?.split(';')[0].trim().toLowerCase()
       // only the channels byoc reads must be CSV; the others are just logged as unused (train.ts)
       const read = name === 'training' || name === 'validation'
-      if (read && base && !CSV_TYPES.has(base)) throw new TrainError(`channel ${name}: ContentType "${type}" is not supported; byoc train reads text/csv`)
+      if (read && base && !CSV_TYPES.has(base))
+        throw new TrainError(`channel ${name}: ContentType "${type}" is not supported; byoc train reads text/csv`)
       channels.set(name, { name, mode, contentType: type })
     }
   }
@@ -113,10 +115,15 @@ export async function channelSources(inputDir: string, channel: Channel, waitMs 
     const fifo = join(dataDir, `${channel.name}_0`)
     const deadline = Date.now() + waitMs
     while (!(await stat(fifo).catch(() => null))) {
-      if (Date.now() > deadline) throw new TrainError(`channel ${channel.name} is in Pipe mode but ${fifo} did not appear within ${waitMs / 1000} s`)
+      if (Date.now() > deadline)
+        throw new TrainError(
+          `channel ${channel.name} is in Pipe mode but ${fifo} did not appear within ${waitMs / 1000} s`,
+        )
       await Bun.sleep(100)
     }
-    return [{ name: `${channel.name}_0`, read: async () => gunzipIfNeeded(await readStream(fifo), `${channel.name}_0`) }]
+    return [
+      { name: `${channel.name}_0`, read: async () => gunzipIfNeeded(await readStream(fifo), `${channel.name}_0`) },
+    ]
   }
   const dir = join(dataDir, channel.name)
   const st = await stat(dir).catch(() => null)

@@ -27,12 +27,19 @@ describe('labels', () => {
     const t = labels(['1.0', '0', '2', '1'])
     expect(classesOf(t)).toEqual([0, 1, 2])
     expect(Array.from(encodeClasses(t, [0, 1, 2], 'training'))).toEqual([1, 0, 2, 1])
-    expect(() => encodeClasses(labels(['0.5']), [0, 1, 2], 'validation')).toThrow('validation label "0.5" is not one of the 3 classes')
+    expect(() => encodeClasses(labels(['0.5']), [0, 1, 2], 'validation')).toThrow(
+      'validation label "0.5" is not one of the 3 classes',
+    )
   })
 
   test('auto: more than 100 distinct whole numbers fail, asking for the task explicitly', () => {
     const prices = labels(Array.from({ length: 150 }, (_, i) => 1000 + i * 7))
-    expect(() => inferTask(prices, 'auto', { regression: 'objective=reg:squarederror', classification: 'objective=multi:softprob' })).toThrow(
+    expect(() =>
+      inferTask(prices, 'auto', {
+        regression: 'objective=reg:squarederror',
+        classification: 'objective=multi:softprob',
+      }),
+    ).toThrow(
       /whole numbers with 150 distinct values .*set objective=reg:squarederror .*or objective=multi:softprob if they really are 150 classes/,
     )
     expect(() => inferTask(prices, 'auto')).toThrow(/set task=regression .*or task=classification/)

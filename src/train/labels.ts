@@ -50,11 +50,16 @@ export interface TaskAdvice {
  * Whole-number labels with more than AUTO_MAX_CLASSES distinct values (prices, counts) fail instead of
  * becoming one class per value: the user must say which task it is.
  */
-export function inferTask(table: Table, requested: Task | 'auto', advice: TaskAdvice = { regression: 'task=regression', classification: 'task=classification' }): Task {
+export function inferTask(
+  table: Table,
+  requested: Task | 'auto',
+  advice: TaskAdvice = { regression: 'task=regression', classification: 'task=classification' },
+): Task {
   const values = table.labels.map(numeric)
   const firstText = table.labels.find((_, i) => Number.isNaN(values[i]))
   if (requested === 'regression') {
-    if (firstText !== undefined) throw new TrainError(`label "${firstText.slice(0, 50)}" is not a number; regression needs numeric labels`)
+    if (firstText !== undefined)
+      throw new TrainError(`label "${firstText.slice(0, 50)}" is not a number; regression needs numeric labels`)
     return 'regression'
   }
   if (requested === 'classification') return 'classification'
@@ -82,7 +87,9 @@ function numericKey(label: string): string {
 export function classesOf(table: Table): Classes {
   const ints = table.labels.map(integerText)
   if (ints.every(safe)) return [...new Set(ints.map(Number))].sort((a, b) => a - b)
-  const texts = table.labels.every((l) => !Number.isNaN(numeric(l))) ? table.labels.map(numericKey) : table.labels.map((l) => l.trim())
+  const texts = table.labels.every((l) => !Number.isNaN(numeric(l)))
+    ? table.labels.map(numericKey)
+    : table.labels.map((l) => l.trim())
   return [...new Set(texts)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
 }
 
@@ -95,10 +102,18 @@ export function encodeClasses(table: Table, classes: Classes, channel: string): 
   const numericTexts = !allNumeric && (classes as string[]).every((c) => !Number.isNaN(numeric(c)))
   const perLabel = table.labels.map((l) => {
     const v = integerText(l)
-    const key = allNumeric ? (safe(v) ? Number(v) : NaN) : numericTexts && !Number.isNaN(numeric(l)) ? numericKey(l) : l.trim()
+    const key = allNumeric
+      ? safe(v)
+        ? Number(v)
+        : NaN
+      : numericTexts && !Number.isNaN(numeric(l))
+        ? numericKey(l)
+        : l.trim()
     const i = index.get(key)
     if (i === undefined)
-      throw new TrainError(`${channel} label "${l.slice(0, 50)}" is not one of the ${classes.length} classes of the training data (${classes.slice(0, 10).join(', ')}${classes.length > 10 ? ', …' : ''})`)
+      throw new TrainError(
+        `${channel} label "${l.slice(0, 50)}" is not one of the ${classes.length} classes of the training data (${classes.slice(0, 10).join(', ')}${classes.length > 10 ? ', …' : ''})`,
+      )
     return i
   })
   const y = new Int32Array(table.rows)
@@ -110,7 +125,8 @@ export function encodeClasses(table: Table, classes: Classes, channel: string): 
 export function encodeTargets(table: Table, channel: string): Float64Array {
   const perLabel = table.labels.map((l) => {
     const v = numeric(l)
-    if (Number.isNaN(v)) throw new TrainError(`${channel} label "${l.slice(0, 50)}" is not a number; regression needs numeric labels`)
+    if (Number.isNaN(v))
+      throw new TrainError(`${channel} label "${l.slice(0, 50)}" is not a number; regression needs numeric labels`)
     return v
   })
   const y = new Float64Array(table.rows)

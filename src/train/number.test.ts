@@ -9,11 +9,30 @@ const parse = (s: string) => {
 
 describe('parseNumber', () => {
   test('equals Number() on ordinary and awkward decimals', () => {
-    const cases = ['0', '1', '-2.5', '.5', '5.', '1e-3', '1E+10', '-0', '0.1', '3.14159265358979', '123456789012345678',
-      '1.7976931348623157e308', '4.9e-324', '2.2250738585072014e-308', '0.30000000000000004', '9007199254740993', ' 7 ', '7\r']
+    const cases = [
+      '0',
+      '1',
+      '-2.5',
+      '.5',
+      '5.',
+      '1e-3',
+      '1E+10',
+      '-0',
+      '0.1',
+      '3.14159265358979',
+      '123456789012345678',
+      '1.7976931348623157e308',
+      '4.9e-324',
+      '2.2250738585072014e-308',
+      '0.30000000000000004',
+      '9007199254740993',
+      ' 7 ',
+      '7\r',
+    ]
     for (const c of cases) expect(Object.is(parse(c), Number(c.trim()))).toBe(true)
     const random = [] as string[]
-    for (let i = 0; i < 2000; i++) random.push((Math.random() * 10 ** (Math.random() * 40 - 20)).toPrecision(1 + (i % 17)))
+    for (let i = 0; i < 2000; i++)
+      random.push((Math.random() * 10 ** (Math.random() * 40 - 20)).toPrecision(1 + (i % 17)))
     for (const c of random) expect(parse(c)).toBe(Number(c))
   })
   test('empty and nan are missing; inf is infinite', () => {

@@ -3,7 +3,18 @@
  * gradient boosting, and their defaults (documented in src/train/README.md; keep the two in step).
  */
 import { TrainError } from './errors'
-import { bool, decodeValue, float, int, isReserved, oneOf, optional, parseWith, type Param, type Parsed } from './hyperparameters'
+import {
+  bool,
+  decodeValue,
+  float,
+  int,
+  isReserved,
+  oneOf,
+  optional,
+  parseWith,
+  type Param,
+  type Parsed,
+} from './hyperparameters'
 
 /** scikit-learn's int-or-float sizes: `5` is a count, `0.01` a fraction of the training rows. */
 export interface Size {
@@ -40,7 +51,10 @@ export type Algorithm = (typeof ALGORITHMS)[number]
 export const treeSchema = {
   algorithm: oneOf<Algorithm>('decision_tree', ALGORITHMS),
   task: oneOf('auto', ['auto', 'classification', 'regression'] as const),
-  criterion: oneOf('auto', ['auto', 'gini', 'entropy', 'squared_error'] as const, { log_loss: 'entropy', mse: 'squared_error' }),
+  criterion: oneOf('auto', ['auto', 'gini', 'entropy', 'squared_error'] as const, {
+    log_loss: 'entropy',
+    mse: 'squared_error',
+  }),
   max_depth: optional(int(null, 1)),
   max_leaf_nodes: optional(int(null, 2)),
   min_samples_split: size(2, 2, 1),
@@ -89,7 +103,8 @@ export function parseParams(json: unknown): TrainParams {
   const given: Record<string, string> = {}
   for (const [name, value] of Object.entries(json)) if (!isReserved(name)) given[name] = decodeValue(value)
   const algorithm = given.algorithm?.toLowerCase() ?? 'gradient_boosting'
-  if (algorithm === 'decision_tree') return { algorithm, tree: parseWith(treeSchema, given, 'algorithm decision_tree'), given }
+  if (algorithm === 'decision_tree')
+    return { algorithm, tree: parseWith(treeSchema, given, 'algorithm decision_tree'), given }
   if (algorithm === 'gradient_boosting')
     return { algorithm, boosting: parseWith(boostingSchema, given, 'algorithm gradient_boosting'), given }
   throw new TrainError(`hyperparameter algorithm="${given.algorithm}" must be one of ${ALGORITHMS.join(', ')}`)

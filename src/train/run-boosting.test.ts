@@ -16,7 +16,15 @@ const p: BoostingParams = { ...defaults, num_round: 4, max_depth: 3 }
 async function boost(dir: string, valid: typeof validA | null, params = p, pause = async () => {}) {
   const lines: string[] = []
   const warnings: string[] = []
-  const trained = await runBoosting(train, valid, params, dir, pause, (l) => lines.push(l), (l) => warnings.push(l))
+  const trained = await runBoosting(
+    train,
+    valid,
+    params,
+    dir,
+    pause,
+    (l) => lines.push(l),
+    (l) => warnings.push(l),
+  )
   return { trained, lines, warnings }
 }
 
@@ -28,9 +36,13 @@ describe('runBoosting checkpoints', () => {
     expect(same.lines).toContain('resumed from checkpoint after round 4 (4 trees)')
     const other = await boost(dir, validB, { ...p, num_round: 6 })
     expect(other.lines.some((l) => l.startsWith('resumed'))).toBe(false)
-    expect(other.lines).toContain(`${join(dir, 'byoc-boosting.json')} is from different validation data; starting afresh`)
+    expect(other.lines).toContain(
+      `${join(dir, 'byoc-boosting.json')} is from different validation data; starting afresh`,
+    )
     const none = await boost(dir, null, { ...p, num_round: 6 })
-    expect(none.lines).toContain(`${join(dir, 'byoc-boosting.json')} is from different validation data; starting afresh`)
+    expect(none.lines).toContain(
+      `${join(dir, 'byoc-boosting.json')} is from different validation data; starting afresh`,
+    )
   })
 
   test('an unwritable checkpoint folder warns once and the job still trains its model', async () => {
@@ -38,7 +50,9 @@ describe('runBoosting checkpoints', () => {
     expect(trained.info.rounds).toBe(3)
     expect(trained.onnx.length).toBeGreaterThan(100)
     expect(warnings.length).toBe(1)
-    expect(warnings[0]).toMatch(/^cannot write the checkpoint \/proc\/nope\/byoc-boosting\.json: .+; training goes on without checkpoints$/)
+    expect(warnings[0]).toMatch(
+      /^cannot write the checkpoint \/proc\/nope\/byoc-boosting\.json: .+; training goes on without checkpoints$/,
+    )
   })
 
   test('a stop names the checkpoint only when one was written', async () => {

@@ -12,7 +12,15 @@ import { predictBoosted } from './predict'
 import type { Trained } from './run-tree'
 
 function objectiveOf(train: Table, p: BoostingParams): { kind: ObjectiveKind; classes: Classes | null } {
-  const task = p.objective === 'auto' ? inferTask(train, p.num_class !== null ? 'classification' : 'auto', { regression: 'objective=reg:squarederror', classification: 'objective=multi:softprob' }) : p.objective.startsWith('reg:') ? 'regression' : 'classification'
+  const task =
+    p.objective === 'auto'
+      ? inferTask(train, p.num_class !== null ? 'classification' : 'auto', {
+          regression: 'objective=reg:squarederror',
+          classification: 'objective=multi:softprob',
+        })
+      : p.objective.startsWith('reg:')
+        ? 'regression'
+        : 'classification'
   if (task === 'regression') {
     inferTask(train, 'regression') // fails on a non-numeric label
     return { kind: 'regression', classes: null }
@@ -20,36 +28,66 @@ function objectiveOf(train: Table, p: BoostingParams): { kind: ObjectiveKind; cl
   let classes = classesOf(train)
   if (p.num_class !== null) {
     const ok = classes.every((c) => typeof c === 'number' && Number.isInteger(c) && c >= 0 && c < p.num_class!)
-    if (!ok) throw new TrainError(`hyperparameter num_class="${p.num_class}" needs integer labels 0..${p.num_class - 1}; the training labels include "${classes.find((c) => !(typeof c === 'number' && c >= 0 && c < p.num_class!))}"`)
+    if (!ok)
+      throw new TrainError(
+        `hyperparameter num_class="${p.num_class}" needs integer labels 0..${p.num_class - 1}; the training labels include "${classes.find((c) => !(typeof c === 'number' && c >= 0 && c < p.num_class!))}"`,
+      )
     classes = Array.from({ length: p.num_class }, (_, i) => i)
   }
-  if (classes.length < 2) throw new TrainError(`the training labels hold only one class ("${classes[0]}"); classification needs at least two`)
+  if (classes.length < 2)
+    throw new TrainError(`the training labels hold only one class ("${classes[0]}"); classification needs at least two`)
   if (p.objective === 'binary:logistic' && classes.length > 2)
-    throw new TrainError(`objective binary:logistic needs two classes; the training labels hold ${classes.length} (${classes.slice(0, 10).join(', ')}); use multi:softprob`)
+    throw new TrainError(
+      `objective binary:logistic needs two classes; the training labels hold ${classes.length} (${classes.slice(0, 10).join(', ')}); use multi:softprob`,
+    )
   const multi = p.objective.startsWith('multi:') || classes.length > 2
   return { kind: multi ? 'multi' : 'binary', classes }
 }
 
 function targetOf(t: Table, kind: ObjectiveKind, classes: Classes | null, channel: string): Target {
   if (kind === 'regression') return { kind, k: 1, classes: null, values: encodeTargets(t, channel) }
-  return { kind, k: kind === 'binary' ? 1 : classes!.length, classes: encodeClasses(t, classes!, channel), values: null }
+  return {
+    kind,
+    k: kind === 'binary' ? 1 : classes!.length,
+    classes: encodeClasses(t, classes!, channel),
+    values: null,
+  }
 }
 
-export async function runBoosting(train: Table, valid: Table | null, p: BoostingParams, checkpointDir: string, pause: () => Promise<void>, log: (line: string) => void, warn: (line: string) => void = logger.warn): Promise<Trained> {
+export async function runBoosting(
+  train: Table,
+  valid: Table | null,
+  p: BoostingParams,
+  checkpointDir: string,
+  pause: () => Promise<void>,
+  log: (line: string) => void,
+  warn: (line: string) => void = logger.warn,
+): Promise<Trained> {
   const { kind, classes } = objectiveOf(train, p)
   const target = targetOf(train, kind, classes, 'training')
   const validTarget = valid ? targetOf(valid, kind, classes, 'validation') : null
   stoppingMetric(kind, p.eval_metric) // fails now on an eval_metric that does not fit the task
-  if (p.early_stopping_rounds !== null && !valid) log('early_stopping_rounds is set but there is no validation channel; training all num_round rounds')
-  const objective = kind === 'regression' ? 'reg:squarederror' : kind === 'binary' ? 'binary:logistic' : 'multi:softprob'
+  if (p.early_stopping_rounds !== null && !valid)
+    log('early_stopping_rounds is set but there is no validation channel; training all num_round rounds')
+  const objective =
+    kind === 'regression' ? 'reg:squarederror' : kind === 'binary' ? 'binary:logistic' : 'multi:softprob'
   // nthread is accepted for XGBoost compatibility: a second thread building histograms did not pay (README, Threads)
-  log(`gradient_boosting: objective ${objective}${classes ? `, ${classes.length} classes (${classes.slice(0, 10).join(', ')})` : ''}; 1 thread`)
+  log(
+    `gradient_boosting: objective ${objective}${classes ? `, ${classes.length} classes (${classes.slice(0, 10).join(', ')})` : ''}; 1 thread`,
+  )
 
   const checkpoints = p.checkpoints ? new Checkpoints(checkpointDir) : null
   const { num_round, early_stopping_rounds, nthread, checkpoints: _, ...settings } = p
   // the validation data decides the best round (early stopping), so a changed validation set starts afresh
   const validation = valid && validTarget ? checksum(valid.x, validTarget.classes ?? validTarget.values!) : null
-  const fingerprint = JSON.stringify({ v: 2, kind, classes, settings, data: checksum(train.x, target.classes ?? target.values!), validation })
+  const fingerprint = JSON.stringify({
+    v: 2,
+    kind,
+    classes,
+    settings,
+    data: checksum(train.x, target.classes ?? target.values!),
+    validation,
+  })
   let resume = null
   if (checkpoints) {
     const loaded = await checkpoints.load(fingerprint)
@@ -64,14 +102,22 @@ export async function runBoosting(train: Table, valid: Table | null, p: Boosting
       await checkpoints!.save({ ...state, fingerprint })
       saved = true
     } catch (e) {
-      if (!warned) warn(`cannot write the checkpoint ${checkpoints!.path}: ${(e as Error).message}; training goes on without checkpoints`)
+      if (!warned)
+        warn(
+          `cannot write the checkpoint ${checkpoints!.path}: ${(e as Error).message}; training goes on without checkpoints`,
+        )
       warned = true
     }
   }
   const started = performance.now()
   let result
   try {
-    result = await trainBoosting(train, target, valid && validTarget ? { ...valid, target: validTarget } : null, p, { log, pause, resume, save: checkpoints ? save : undefined })
+    result = await trainBoosting(train, target, valid && validTarget ? { ...valid, target: validTarget } : null, p, {
+      log,
+      pause,
+      resume,
+      save: checkpoints ? save : undefined,
+    })
   } catch (e) {
     if (e instanceof StoppedError && saved) e.checkpoint = checkpoints!.path
     throw e

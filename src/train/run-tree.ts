@@ -17,22 +17,33 @@ export interface Trained {
   predict: (t: Table) => Float64Array
 }
 
-export async function runDecisionTree(train: Table, p: TreeParams, pause: () => Promise<void>, log: (line: string) => void): Promise<Trained> {
-  const fromCriterion = p.criterion === 'auto' ? 'auto' : p.criterion === 'squared_error' ? 'regression' : 'classification'
+export async function runDecisionTree(
+  train: Table,
+  p: TreeParams,
+  pause: () => Promise<void>,
+  log: (line: string) => void,
+): Promise<Trained> {
+  const fromCriterion =
+    p.criterion === 'auto' ? 'auto' : p.criterion === 'squared_error' ? 'regression' : 'classification'
   if (p.task !== 'auto' && fromCriterion !== 'auto' && p.task !== fromCriterion)
     throw new TrainError(`hyperparameter criterion="${p.criterion}" is for ${fromCriterion}, but task="${p.task}"`)
   const task = inferTask(train, p.task !== 'auto' ? p.task : fromCriterion)
   const criterion = p.criterion !== 'auto' ? p.criterion : task === 'classification' ? 'gini' : 'squared_error'
   const classes = task === 'classification' ? classesOf(train) : null
-  if (classes && classes.length < 2) throw new TrainError(`the training labels hold only one class ("${classes[0]}"); classification needs at least two`)
-  log(`decision_tree: ${task} with criterion ${criterion}${classes ? `, ${classes.length} classes (${classes.slice(0, 10).join(', ')})` : ''}`)
+  if (classes && classes.length < 2)
+    throw new TrainError(`the training labels hold only one class ("${classes[0]}"); classification needs at least two`)
+  log(
+    `decision_tree: ${task} with criterion ${criterion}${classes ? `, ${classes.length} classes (${classes.slice(0, 10).join(', ')})` : ''}`,
+  )
   const n = train.rows
   const started = performance.now()
   const tree: Tree = await growCart(
     {
       rows: n,
       cols: columns(train),
-      ...(classes ? { classes: encodeClasses(train, classes, 'training'), k: classes.length } : { target: encodeTargets(train, 'training') }),
+      ...(classes
+        ? { classes: encodeClasses(train, classes, 'training'), k: classes.length }
+        : { target: encodeTargets(train, 'training') }),
     },
     {
       criterion,
@@ -46,7 +57,19 @@ export async function runDecisionTree(train: Table, p: TreeParams, pause: () => 
     },
   )
   const seconds = (performance.now() - started) / 1000
-  const info = { nodes: tree.feature.length, leaves: countLeaves(tree), depth: depthOf(tree), criterion, task, seconds: Number(seconds.toFixed(3)) }
+  const info = {
+    nodes: tree.feature.length,
+    leaves: countLeaves(tree),
+    depth: depthOf(tree),
+    criterion,
+    task,
+    seconds: Number(seconds.toFixed(3)),
+  }
   log(`grew a tree of ${info.nodes} nodes, ${info.leaves} leaves, depth ${info.depth} in ${seconds.toFixed(2)} s`)
-  return { onnx: decisionTreeOnnx(tree, train.features, classes), classes, info, predict: (t: Table) => predictTree(tree, t) }
+  return {
+    onnx: decisionTreeOnnx(tree, train.features, classes),
+    classes,
+    info,
+    predict: (t: Table) => predictTree(tree, t),
+  }
 }

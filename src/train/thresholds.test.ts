@@ -58,12 +58,29 @@ describe('adversarial values through ONNX Runtime', () => {
     // class flips between float32 neighbours, and decimals that are not float32 values
     const a = Math.fround(1)
     const rows = [
-      [0, a], [1, nextUp(a)], [0, nextUp(nextUp(a))], [1, 0.1], [0, 0.10000000149011612], [1, 0.30000000000000004],
-      [0, 0.3], [1, 1e-45], [0, 0], [1, -0], [0, 16777216], [1, 16777218], [0, 3.4e38], [1, -3.4e38],
+      [0, a],
+      [1, nextUp(a)],
+      [0, nextUp(nextUp(a))],
+      [1, 0.1],
+      [0, 0.10000000149011612],
+      [1, 0.30000000000000004],
+      [0, 0.3],
+      [1, 1e-45],
+      [0, 0],
+      [1, -0],
+      [0, 16777216],
+      [1, 16777218],
+      [0, 3.4e38],
+      [1, -3.4e38],
     ]
     const csv = rows.map(([y, x]) => `${y},${x},${x}`).join('\n')
     const t = tableFromCsv(csv)
-    const trained = await runDecisionTree(t, defaults, async () => {}, () => {})
+    const trained = await runDecisionTree(
+      t,
+      defaults,
+      async () => {},
+      () => {},
+    )
     // probe: every training value, its float32 neighbours, and every midpoint the tree might use
     const probes = new Set<number>()
     for (let r = 0; r < t.rows; r++) {

@@ -54,13 +54,19 @@ async function run(config: Readonly<Config>, stop: StopSignal): Promise<TrainPar
   const params = parseParams(inputs.hyperparameters)
   info(`byoc ${VERSION} train: algorithm ${params.algorithm}, hyperparameters ${JSON.stringify(params.given)}`)
   if (inputs.resource.hosts.length > 1)
-    log.warn(`${inputs.resource.hosts.length} hosts; byoc trains on one host, so ${inputs.resource.currentHost} trains its own model on its own copy of the data`)
+    log.warn(
+      `${inputs.resource.hosts.length} hosts; byoc trains on one host, so ${inputs.resource.currentHost} trains its own model on its own copy of the data`,
+    )
   const channel = inputs.channels.get('training')
   if (!channel) {
     const have = [...inputs.channels.keys()]
-    throw new TrainError(`no "training" channel: expected CSV files under ${join(config.inputDir, 'data', 'training')}${have.length ? ` (channels given: ${have.join(', ')})` : ''}`)
+    throw new TrainError(
+      `no "training" channel: expected CSV files under ${join(config.inputDir, 'data', 'training')}${have.length ? ` (channels given: ${have.join(', ')})` : ''}`,
+    )
   }
-  for (const name of inputs.channels.keys()) if (name !== 'training' && name !== 'validation') log.warn(`channel ${name} is not used (byoc reads training and validation)`)
+  for (const name of inputs.channels.keys())
+    if (name !== 'training' && name !== 'validation')
+      log.warn(`channel ${name} is not used (byoc reads training and validation)`)
   const train = await loadChannel(config.inputDir, channel, null, stop, info)
   const validChannel = inputs.channels.get('validation')
   const valid = validChannel ? await loadChannel(config.inputDir, validChannel, train.features, stop, info) : null
@@ -74,21 +80,38 @@ async function run(config: Readonly<Config>, stop: StopSignal): Promise<TrainPar
   if (valid) metrics.validation = evaluate(trained, valid, 'validation')
   for (const [channelName, m] of Object.entries(metrics)) info(metricLine(channelName, m))
 
-  const training = { algorithm: params.algorithm, hyperparameters: params.given, metrics, ...trained.info, classes: trained.classes, rows: train.rows }
+  const training = {
+    algorithm: params.algorithm,
+    hyperparameters: params.given,
+    metrics,
+    ...trained.info,
+    classes: trained.classes,
+    rows: train.rows,
+  }
   await writeModel(join(config.modelDir, 'model.onnx'), trained.onnx)
-  await writeFile(join(config.modelDir, 'byoc.json'), `${JSON.stringify(modelConfig(train.features, trained.classes !== null, training), null, 2)}\n`)
+  await writeFile(
+    join(config.modelDir, 'byoc.json'),
+    `${JSON.stringify(modelConfig(train.features, trained.classes !== null, training), null, 2)}\n`,
+  )
   const seconds = (performance.now() - started) / 1000
   const dataDir = join(config.outputDir, 'data')
   await mkdir(dataDir, { recursive: true })
-  await writeFile(join(dataDir, 'evaluation.json'), `${JSON.stringify({ ...training, features: train.features, seconds: Number(seconds.toFixed(3)) }, null, 2)}\n`)
-  info(`wrote ${join(config.modelDir, 'model.onnx')} (${trained.onnx.length} bytes) and byoc.json; training took ${seconds.toFixed(2)} s`)
+  await writeFile(
+    join(dataDir, 'evaluation.json'),
+    `${JSON.stringify({ ...training, features: train.features, seconds: Number(seconds.toFixed(3)) }, null, 2)}\n`,
+  )
+  info(
+    `wrote ${join(config.modelDir, 'model.onnx')} (${trained.onnx.length} bytes) and byoc.json; training took ${seconds.toFixed(2)} s`,
+  )
   return params
 }
 
 function evaluate(trained: Trained, t: Table, channel: string): Metrics {
   const pred = trained.predict(t)
   const classes = trained.classes
-  return classes ? classificationMetrics(pred, encodeClasses(t, classes, channel), classes.length) : regressionMetrics(pred, encodeTargets(t, channel))
+  return classes
+    ? classificationMetrics(pred, encodeClasses(t, classes, channel), classes.length)
+    : regressionMetrics(pred, encodeTargets(t, channel))
 }
 
 /** Writes output/failure (first line: the reason) and returns the exit code. */

@@ -15,9 +15,19 @@ export function parseNpy(bytes: Uint8Array): { descr: string; shape: number[]; v
   const len = new DataView(bytes.buffer, bytes.byteOffset).getUint16(8, true)
   const header = new TextDecoder().decode(bytes.subarray(10, 10 + len))
   const descr = /'descr': '([^']+)'/.exec(header)![1]
-  const shape = /'shape': \(([^)]*)\)/.exec(header)![1].split(',').map((s) => s.trim()).filter(Boolean).map(Number)
+  const shape = /'shape': \(([^)]*)\)/
+    .exec(header)![1]
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number)
   const data = bytes.slice(10 + len).buffer
-  const arrays: Record<string, any> = { '<f4': Float32Array, '<f8': Float64Array, '<i4': Int32Array, '<i8': BigInt64Array }
+  const arrays: Record<string, any> = {
+    '<f4': Float32Array,
+    '<f8': Float64Array,
+    '<i4': Int32Array,
+    '<i8': BigInt64Array,
+  }
   const A = arrays[descr]
   const values = Array.from(new A(data) as ArrayLike<number | bigint>, Number)
   return { descr, shape, values }

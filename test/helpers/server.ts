@@ -33,10 +33,21 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-export async function startServer(root: string, env: Record<string, string> = {}, opts: { waitReady?: boolean; cwd?: string } = {}): Promise<Running> {
+export async function startServer(
+  root: string,
+  env: Record<string, string> = {},
+  opts: { waitReady?: boolean; cwd?: string } = {},
+): Promise<Running> {
   const port = await freePort()
   const proc = spawn([BINARY, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', BYOC_ML_ROOT: root, SAGEMAKER_BIND_TO_PORT: String(port), BYOC_HOST: '127.0.0.1', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      BYOC_ML_ROOT: root,
+      SAGEMAKER_BIND_TO_PORT: String(port),
+      BYOC_HOST: '127.0.0.1',
+      ...env,
+    },
     stdout: 'pipe',
     stderr: 'pipe',
     stdin: 'ignore',
@@ -51,7 +62,10 @@ export async function startServer(root: string, env: Record<string, string> = {}
   void pump(proc.stderr)
   const url = `http://127.0.0.1:${port}`
   const running: Running = {
-    url, port, root, proc,
+    url,
+    port,
+    root,
+    proc,
     log: () => text,
     stop: async (signal = 'SIGTERM') => {
       if (proc.exitCode === null) proc.kill(signal)
