@@ -13,7 +13,7 @@ function body(rows: number, cols: number): string {
   let seed = 7
   const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 10
   let s = ''
-  for (let r = 0; r < rows; r++) s += Array.from({ length: cols }, () => rand().toFixed(4)).join(',') + '\n'
+  for (let r = 0; r < rows; r++) s += `${Array.from({ length: cols }, () => rand().toFixed(4)).join(',')}\n`
   return s
 }
 

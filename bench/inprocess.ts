@@ -5,12 +5,12 @@
  * Usage: bun bench/inprocess.ts <model.onnx> <body.csv> <seconds> <intra-op threads>
  */
 import { readFileSync } from 'node:fs'
-import { buildFeeds } from '../src/model/feeds'
-import { providerPlan } from '../src/model/execution-provider'
-import { planOutputs, selectOutputs } from '../src/model/output-plan'
-import { runModel } from '../src/model/fixed-batch'
-import { createSession } from '../src/model/session'
 import { decoderFor, encoderFor } from '../src/formats'
+import { providerPlan } from '../src/model/execution-provider'
+import { buildFeeds } from '../src/model/feeds'
+import { runModel } from '../src/model/fixed-batch'
+import { planOutputs, selectOutputs } from '../src/model/output-plan'
+import { createSession } from '../src/model/session'
 
 const [modelPath, bodyPath, secondsArg, threadsArg] = process.argv.slice(2)
 const body = new Uint8Array(readFileSync(bodyPath))

@@ -3,9 +3,10 @@
  * depth 8, 20 features), the 20→256→256→2 MLP and the 512→2048→2048→10 MLP. Bodies are CSV rows of
  * seeded random values.
  */
-import { mlpModel } from '../test/fixtures/models'
-import { mulberry32 } from '../src/train/random'
+
 import { type TreeNodeSpec, treeEnsembleClassifierModel } from '../src/onnx/tree-ensemble'
+import { mulberry32 } from '../src/train/random'
+import { mlpModel } from '../test/fixtures/models'
 
 export interface BenchModel {
   name: string

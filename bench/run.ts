@@ -3,13 +3,12 @@
  * wrk from a separate process, and writes bench/RESULTS.md. See bench/README.md for what each figure means.
  * Options: --seconds N (per load run, default 3).
  */
-import { cpus, loadavg, totalmem } from 'node:os'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { type BenchModel, benchModels, csvBody } from './models'
-import { type Server, modelRoot, startServer } from './server'
-import { type LoadResult, ensureWrk, wrk } from './wrk'
+import { modelRoot, type Server, startServer } from './server'
+import { ensureWrk, type LoadResult, wrk } from './wrk'
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name)
@@ -87,7 +86,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
 const f0 = (x: number) => x.toFixed(0)
-const f1 = (x: number) => x.toFixed(1)
 const f2 = (x: number) => x.toFixed(2)
 
 const startedAt = new Date()

@@ -2,9 +2,10 @@
  * Builds dist/byoc: one executable holding the app, its Workers and the ONNX Runtime addon, plus
  * dist/libonnxruntime.so.1 beside it (the addon's dependency; see src/model/runtime-library.ts).
  */
-import { $ } from 'bun'
+
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { $ } from 'bun'
 
 const root = join(import.meta.dir, '..')
 const dist = join(root, 'dist')

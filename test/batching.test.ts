@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { fixedBatchModel, mlpModel, slowModel } from './fixtures/models'
-import { type Running, mlRoot, startServer } from './helpers/server'
+import { mlRoot, type Running, startServer } from './helpers/server'
 
 const mlp = mlpModel({ layers: [4, 16, 3] })
 const record = (i: number) => `${i % 5},${(i * 3) % 7},${(i * 11) % 13},${i % 2}`
@@ -43,7 +43,9 @@ describe('batching on (default) for a model with a batch axis', () => {
     for (const b of bodies) alone.push(await (await invoke(server, b.join('\n'), 'text/csv')).text())
     const burst = await Promise.all(bodies.map((b) => invoke(server, b.join('\n'), 'text/csv').then((r) => r.text())))
     expect(burst).toEqual(alone)
-    burst.forEach((text, k) => expect(text.split('\n').length - 1).toBe(bodies[k].length))
+    burst.forEach((text, k) => {
+      expect(text.split('\n').length - 1).toBe(bodies[k].length)
+    })
   })
 
   test('a bad request in a concurrent burst gets its 400; the others get 200', async () => {
@@ -62,7 +64,9 @@ test('a model without a batch axis still works, with batching off in the log', a
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) => invoke(s, `${i},1,1,1\n${i},2,2,2\n`, 'text/csv').then((r) => r.text())),
     )
-    answers.forEach((text, i) => expect(text).toBe(`${i + 3}\n${i + 6}\n`))
+    answers.forEach((text, i) => {
+      expect(text).toBe(`${i + 3}\n${i + 6}\n`)
+    })
   } finally {
     await s.stop()
   }

@@ -2,18 +2,18 @@
  * The hosting contract over real HTTP: the compiled dist/byoc serving models built by src/onnx.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { decodeRecordIO, encodeRecordIO } from '../src/formats/recordio'
 import {
-  linearClassifierModel,
-  twoInputModel,
-  int64Model,
-  stringModel,
-  float64Model,
   boolModel,
   fixedBatchModel,
+  float64Model,
+  int64Model,
+  linearClassifierModel,
+  stringModel,
+  twoInputModel,
 } from './fixtures/models'
-import { type Running, mlRoot, startServer, waitForLog } from './helpers/server'
 import { npyBytes, parseNpy } from './helpers/npy'
-import { decodeRecordIO, encodeRecordIO } from '../src/formats/recordio'
+import { mlRoot, type Running, startServer, waitForLog } from './helpers/server'
 
 // Weights chosen so the class is easy to predict by hand: class k wins when feature k is largest.
 const classifier = linearClassifierModel({
@@ -81,7 +81,9 @@ describe('request formats', () => {
     expect(text.endsWith('\n')).toBe(true)
     const lines = text.split('\n').slice(0, -1)
     expect(lines).toHaveLength(150)
-    lines.forEach((line, i) => expect(line.split(',')[0]).toBe(String(i % 3)))
+    lines.forEach((line, i) => {
+      expect(line.split(',')[0]).toBe(String(i % 3))
+    })
   })
   test('text/csv with parameters and upper case, RFC 4180 quoting, CRLF', async () => {
     const res = await post('"0","0","1","0"\r\n"1",0,0,0\r\n', {

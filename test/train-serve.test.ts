@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { cpSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BINARY, startServer, type Running } from './helpers/server'
+import { BINARY, type Running, startServer } from './helpers/server'
 
 const TEST_DIR = join(import.meta.dir, '../local_test/test_dir')
 const running: Running[] = []

@@ -48,7 +48,7 @@ function start(root: string, env: Record<string, string> = {}) {
     for await (const chunk of s) out += decoder.decode(chunk)
   }
   const done = Promise.all([pump(proc.stdout), pump(proc.stderr)])
-  return { proc, log: () => out, finished: async () => ({ code: await proc.exited, log: (await done, out) }) }
+  return { proc, log: () => out, finished: async () => ({ code: await proc.exited, log: await done.then(() => out) }) }
 }
 
 const run = (root: string) => start(root).finished()

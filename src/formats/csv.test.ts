@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeCsv, encodeCsv } from './csv'
 import { AUTO, failure, NUMERIC, plain, TEXT, utf8 } from '../../test/fixtures/codec-testing'
+import { decodeCsv, encodeCsv } from './csv'
 import type { DecodeOptions } from './types'
 
 const decode = (s: string, o: DecodeOptions = NUMERIC) => decodeCsv(utf8(s), o)
@@ -34,10 +34,12 @@ describe('CSV decoding (fast path: no quotes)', () => {
       '0.30000000000000004',
     ]
     const v = plain(decode(cells.join(',')).tensors).values as number[]
-    cells.forEach((c, i) => expect(Object.is(v[i], Number(c))).toBe(true))
+    cells.forEach((c, i) => {
+      expect(Object.is(v[i], Number(c))).toBe(true)
+    })
   })
   test('150-row body gives records=150', () => {
-    const body = Array.from({ length: 150 }, (_, i) => `${i},5.1,3.5,1.4`).join('\n') + '\n'
+    const body = `${Array.from({ length: 150 }, (_, i) => `${i},5.1,3.5,1.4`).join('\n')}\n`
     const d = decode(body)
     expect(d.records).toBe(150)
     expect(plain(d.tensors).shape).toEqual([150, 4])

@@ -142,7 +142,7 @@ export function encodeCsv(input: EncodeInput): string {
         line += format(data[k])
       }
     }
-    out += line + '\n'
+    out += `${line}\n`
   }
   return out
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeJson, encodeJson } from './json'
 import { failure, NUMERIC, plain, TEXT, utf8 } from '../../test/fixtures/codec-testing'
+import { decodeJson, encodeJson } from './json'
 import type { DecodedTensor, DecodeOptions } from './types'
 
 const decode = (s: string, o: DecodeOptions = NUMERIC) => decodeJson(utf8(s), o)

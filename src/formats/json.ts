@@ -5,8 +5,8 @@
  * Responses: `{"predictions": [...]}`, one entry per record (see jsonlines.ts for the entry's form).
  */
 import { errors } from '../errors'
-import { jsonRecordLines } from './jsonlines'
 import { fromRecords, isObject, type Json, stack } from './json-records'
+import { jsonRecordLines } from './jsonlines'
 import { bodyText, plural } from './text'
 import type { Codec, DecodedBody, DecodedTensor, DecodeOptions, EncodeInput } from './types'
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeJsonLines, encodeJsonLines } from './jsonlines'
 import { failure, NUMERIC, plain, utf8 } from '../../test/fixtures/codec-testing'
+import { decodeJsonLines, encodeJsonLines } from './jsonlines'
 import type { DecodedTensor } from './types'
 
 const decode = (s: string) => decodeJsonLines(utf8(s), NUMERIC)

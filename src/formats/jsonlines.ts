@@ -8,8 +8,8 @@
  */
 import { errors } from '../errors'
 import { parseJson } from './json'
-import { jsonFormatter, jsonRecord, outputViews } from './output-views'
 import { fromRecords, isObject, type Json } from './json-records'
+import { jsonFormatter, jsonRecord, outputViews } from './output-views'
 import { bodyText, isBlank } from './text'
 import type { Codec, DecodedBody, DecodeOptions, EncodeInput } from './types'
 
@@ -50,14 +50,14 @@ export function jsonRecordLines(input: EncodeInput): string[] {
   for (let r = 0; r < input.records; r++) {
     let s = '{'
     for (let o = 0; o < views.length; o++) s += (o > 0 ? ',' : '') + keys[o] + jsonRecord(views[o], r, formats[o])
-    lines[r] = s + '}'
+    lines[r] = `${s}}`
   }
   return lines
 }
 
 export function encodeJsonLines(input: EncodeInput): string {
   const lines = jsonRecordLines(input)
-  return lines.length === 0 ? '' : lines.join('\n') + '\n'
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`
 }
 
 export const jsonLinesCodec: Codec = {

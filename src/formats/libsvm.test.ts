@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeLibsvm } from './libsvm'
 import { failure, NUMERIC, plain, utf8 } from '../../test/fixtures/codec-testing'
+import { decodeLibsvm } from './libsvm'
 
 const decode = (s: string) => decodeLibsvm(utf8(s), NUMERIC)
 

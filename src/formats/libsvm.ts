@@ -55,7 +55,11 @@ export function decodeLibsvm(body: Uint8Array, options: DecodeOptions): DecodedB
   if (rows.length === 0) throw errors.badInput('empty body')
   if (options.features) width = options.features
   const values = new Float64Array(rows.length * width).fill(NaN)
-  rows.forEach((row, r) => row.index.forEach((c, i) => (values[r * width + c] = row.value[i])))
+  rows.forEach((row, r) => {
+    row.index.forEach((c, i) => {
+      values[r * width + c] = row.value[i]
+    })
+  })
   return { records: rows.length, tensors: { dtype: 'number', shape: [rows.length, width], values } }
 }
 

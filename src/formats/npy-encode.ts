@@ -32,7 +32,7 @@ export function npyBytes(descr: string, shape: number[], data: Uint8Array): Uint
   let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${tuple}, }`
   const v1 = dict.length + 11 < 65536
   const prefix = v1 ? 10 : 12
-  dict += ' '.repeat((64 - ((prefix + dict.length + 1) % 64)) % 64) + '\n'
+  dict += `${' '.repeat((64 - ((prefix + dict.length + 1) % 64)) % 64)}\n`
   const out = new Uint8Array(prefix + dict.length + data.byteLength)
   out.set(NPY_MAGIC)
   out[6] = v1 ? 1 : 2
@@ -94,6 +94,8 @@ function stringNpy(data: ArrayLike<string>, dims: number[]): Uint8Array {
   let width = 1
   for (const s of strings) width = Math.max(width, s.length)
   const codes = new Uint32Array(strings.length * width)
-  strings.forEach((s, i) => codes.set(s, i * width))
+  strings.forEach((s, i) => {
+    codes.set(s, i * width)
+  })
   return npyBytes(`<U${width}`, dims, bytesOf(codes))
 }

@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeNpy, encodeNpy } from './npy'
 import { failure, plain } from '../../test/fixtures/codec-testing'
+import { decodeNpy, encodeNpy } from './npy'
 
 /** A .npy file written by hand, as numpy lays it out (independent of the encoder under test). */
 function npy(descr: string, shape: string, data: ArrayBufferView, opts: { fortran?: boolean; version?: number } = {}) {
   const version = opts.version ?? 1
   const prefix = version === 1 ? 10 : 12
   let header = `{'descr': '${descr}', 'fortran_order': ${opts.fortran ? 'True' : 'False'}, 'shape': ${shape}, }`
-  header += ' '.repeat((64 - ((prefix + header.length + 1) % 64)) % 64) + '\n'
+  header += `${' '.repeat((64 - ((prefix + header.length + 1) % 64)) % 64)}\n`
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   const out = new Uint8Array(prefix + header.length + bytes.length)
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0])

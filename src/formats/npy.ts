@@ -6,8 +6,8 @@
  * offset is used in place (no copy). Responses are written by npy-encode.ts.
  */
 import { errors } from '../errors'
-import { NPY_MAGIC } from './npy-header'
 import { encodeNpy } from './npy-encode'
+import { NPY_MAGIC } from './npy-header'
 import type { Codec, DecodedBody, DecodedTensor } from './types'
 
 interface Header {

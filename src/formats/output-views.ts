@@ -90,7 +90,7 @@ export function jsonRecord(view: OutputView, record: number, format: Formatter):
       if (i > 0) s += ','
       s += depth === recordShape.length - 1 ? format(data[k++]) : nest(depth + 1)
     }
-    return s + ']'
+    return `${s}]`
   }
   return nest(0)
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { decodeRecordIO, encodeRecordIO, frame, frames } from './recordio'
 import { failure, plain } from '../../test/fixtures/codec-testing'
+import { decodeRecordIO, encodeRecordIO, frame, frames } from './recordio'
 
 /**
  * Hand-checked bytes of one Record {features {"values": Float32Tensor {values: [1.5, -2]}}}:

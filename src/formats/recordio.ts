@@ -7,8 +7,9 @@
  * Responses: one Record per output record, `features["values"]` a dense Float32Tensor of every output's
  * values for that record, side by side.
  */
-import type protobufType from '../protobuf'
+
 import { ByocError, errors } from '../errors'
+import type protobufType from '../protobuf'
 import { outputViews } from './output-views'
 import { plural } from './text'
 import {
@@ -145,7 +146,9 @@ export function decodeRecordIO(
       : dtype === 'int32'
         ? new Int32Array(n * width)
         : new Float32Array(n * width)
-  rows.forEach((row, r) => out.set(row, r * width))
+  rows.forEach((row, r) => {
+    out.set(row, r * width)
+  })
   return { records: n, tensors: { dtype: dtype ?? 'float32', shape: [n, ...recordShape], values: out } }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { InferenceSession, Tensor } from 'onnxruntime-node'
-import { GraphBuilder } from '../onnx/builder'
 import { mlpModel } from '../../test/fixtures/models'
+import { GraphBuilder } from '../onnx/builder'
 import { Batcher, type RunFn, shapeKey } from './batcher'
 import { concatFeeds, splitResults } from './tensors'
 

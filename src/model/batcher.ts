@@ -55,7 +55,11 @@ export class Batcher {
     const queuedRecords = this.queue.reduce((n, j) => n + j.records, 0)
     const wait = this.o.maxQueueDelayMs - (performance.now() - this.queue[0].enqueuedAt)
     if (wait > 0 && queuedRecords < this.o.maxBatchSize) {
-      if (!this.timer) this.timer = setTimeout(() => ((this.timer = null), this.kick()), wait)
+      if (!this.timer)
+        this.timer = setTimeout(() => {
+          this.timer = null
+          this.kick()
+        }, wait)
       return
     }
     if (this.timer) clearTimeout(this.timer)
@@ -121,7 +125,9 @@ export class Batcher {
       for (const job of batch) await this.o.run(job.feeds, job.records).then(job.resolve, job.reject)
       return
     }
-    batch.forEach((job, i) => job.resolve(parts[i]))
+    batch.forEach((job, i) => {
+      job.resolve(parts[i])
+    })
   }
 }
 

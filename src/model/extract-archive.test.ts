@@ -27,7 +27,7 @@ interface Raw {
 function header(e: Raw, size: number): Buffer {
   const h = Buffer.alloc(512)
   const put = (text: string, at: number, len: number) => h.write(text.slice(0, len), at, len, 'latin1')
-  const octal = (n: number, len: number) => n.toString(8).padStart(len - 1, '0') + '\0'
+  const octal = (n: number, len: number) => `${n.toString(8).padStart(len - 1, '0')}\0`
   put(e.name, 0, 100)
   put(octal(e.type === '5' ? 0o755 : 0o644, 8), 100, 8)
   put(octal(0, 8), 108, 8)
@@ -41,7 +41,7 @@ function header(e: Raw, size: number): Buffer {
   put('00', 263, 2)
   let sum = 0
   for (const b of h) sum += b
-  put(sum.toString(8).padStart(6, '0') + '\0 ', 148, 8)
+  put(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 8)
   return h
 }
 

@@ -12,7 +12,7 @@
  */
 import { createReadStream, existsSync, lstatSync } from 'node:fs'
 import { join } from 'node:path'
-import { Parser, x as extract, type ReadEntry } from 'tar'
+import { x as extract, Parser, type ReadEntry } from 'tar'
 
 export const ARCHIVE_NAMES = ['model.tar.gz', 'model.tgz', 'model.tar'] as const
 

@@ -4,10 +4,10 @@
  * model here (a bad one is answered alone), then run, merged with others by the Batcher when batching is on.
  */
 import { ByocError, errors } from '../errors'
-import { log, setLogLevel } from '../log'
 import { CODECS } from '../formats'
 import { MEDIA_TYPES } from '../formats/media-types'
 import type { DecodeOptions } from '../formats/types'
+import { log, setLogLevel } from '../log'
 import { Batcher } from './batcher'
 import { buildFeeds } from './feeds'
 import { runModel } from './fixed-batch'

@@ -4,11 +4,11 @@
  * the requests it still held so one slow request does not take others with it.
  */
 import { ByocError, errors } from '../errors'
-import { log } from '../log'
 import { MEDIA_TYPES } from '../formats/media-types'
+import { log } from '../log'
 import { Outbox } from './outbox'
 import type { FromWorker, InvokeResult, WorkerInit, WorkerReady } from './protocol'
-import { type WireAnswer, type WireRequest, errorText, packRequests, unpackAnswers } from './wire'
+import { errorText, packRequests, unpackAnswers, type WireAnswer, type WireRequest } from './wire'
 import { MODEL_WORKER_URL } from './worker-url'
 
 export type PoolInit = Omit<WorkerInit, 'type' | 'index'>
@@ -125,7 +125,8 @@ export class WorkerPool {
         if (s.state === 'starting' && (!best || s.inflight.size < best.inflight.size)) best = s
     if (!best) {
       clearTimeout(p.timer)
-      return p.reject(errors.notReady('no model worker is running; see the container log'))
+      p.reject(errors.notReady('no model worker is running; see the container log'))
+      return
     }
     best.inflight.set(p.id, p)
     best.outbox.push({ id: p.id, body: p.body, contentType: p.contentType, accept: p.accept })

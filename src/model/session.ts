@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node'
 import type { GraphOptimization } from '../config'
 import type { ProviderAttempt } from './execution-provider'
-import { type Signature, type ValueInfo, signatureOf } from './signature'
+import { type Signature, signatureOf, type ValueInfo } from './signature'
 
 export interface SessionSettings {
   modelPath: string

@@ -10,7 +10,7 @@
  *   string -> STRING; string[] -> STRINGS; { tensor: TensorInit } -> TENSOR.
  */
 import { AttributeType, ModelProto } from './schema.ts'
-import { tensorProto, valueInfo, type Dim, type OnnxDtype, type TensorInit } from './tensor.ts'
+import { type Dim, type OnnxDtype, type TensorInit, tensorProto, valueInfo } from './tensor.ts'
 
 export type { Dim, OnnxDtype, TensorInit } from './tensor.ts'
 

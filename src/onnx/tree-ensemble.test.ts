@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import * as ort from 'onnxruntime-node'
-import { treeEnsembleClassifierModel, treeEnsembleRegressorModel, type TreeNodeSpec } from './tree-ensemble.ts'
+import { type TreeNodeSpec, treeEnsembleClassifierModel, treeEnsembleRegressorModel } from './tree-ensemble.ts'
 import { float32AtMost } from './tree-scores.ts'
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x))
@@ -95,7 +95,11 @@ describe('treeEnsembleClassifierModel', () => {
     const out = await run(bytes, ROWS)
     const probs = rowsOf(out.probabilities)
     const expected = { A: softmax([1, -1]), B: [0.5, 0.5], C: softmax([0, 2]) }
-    LEAF.forEach((l, i) => expected[l].forEach((p, k) => expect(probs[i][k]).toBeCloseTo(p, 6)))
+    LEAF.forEach((l, i) => {
+      expected[l].forEach((p, k) => {
+        expect(probs[i][k]).toBeCloseTo(p, 6)
+      })
+    })
     expect(out.label.data).toEqual(['no', 'no', 'yes', 'yes', 'no', 'no'])
   })
 
@@ -110,7 +114,11 @@ describe('treeEnsembleClassifierModel', () => {
     const out = await run(bytes, ROWS)
     const raw = { A: [2.1, 0.7, 0.3], B: [0.1, 2.2, 0.3], C: [0.1, 0.2, 4.3] }
     const probs = rowsOf(out.probabilities)
-    LEAF.forEach((l, i) => softmax(raw[l]).forEach((p, k) => expect(probs[i][k]).toBeCloseTo(p, 6)))
+    LEAF.forEach((l, i) => {
+      softmax(raw[l]).forEach((p, k) => {
+        expect(probs[i][k]).toBeCloseTo(p, 6)
+      })
+    })
     expect(Array.from(out.label.data as BigInt64Array)).toEqual([10n, 10n, 30n, 30n, 20n, 20n])
   })
 
@@ -159,7 +167,9 @@ describe('treeEnsembleRegressorModel', () => {
     })
     const out = rowsOf((await run(bytes, ROWS)).prediction)
     const v = { A: [2.5, 19.5], B: [3.5, 29.5], C: [1.5, 9.5] }
-    LEAF.forEach((l, i) => expect(out[i]).toEqual(v[l]))
+    LEAF.forEach((l, i) => {
+      expect(out[i]).toEqual(v[l])
+    })
   })
 
   test('a threshold that is not a float32 keeps x <= t exact for float32 inputs', async () => {

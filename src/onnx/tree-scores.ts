@@ -17,7 +17,7 @@
  * otherwise gives the same answer as the exact comparison `x <= t` for every float32 x.
  * NaN inputs go LEFT only when the split has missingGoesLeft (nodes_missing_value_tracks_true = 1).
  */
-import { GraphBuilder, ML_DOMAIN, type AttributeValue } from './builder.ts'
+import { type AttributeValue, type GraphBuilder, ML_DOMAIN } from './builder.ts'
 
 export type TreeNodeSpec =
   | { kind: 'split'; feature: number; threshold: number; left: number; right: number; missingGoesLeft?: boolean }

@@ -5,9 +5,9 @@
  */
 import { Elysia } from 'elysia'
 import { errors } from '../errors'
+import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES, mediaTypeIndex } from '../formats/media-types'
 import type { WorkerPool } from '../model/pool'
 import { accessLog } from './access-log'
-import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES, mediaTypeIndex } from '../formats/media-types'
 import { errorResponse } from './error-response'
 import { negotiate, parseMediaType, requestContentType } from './media-type'
 

@@ -51,7 +51,7 @@ export function parseMediaType(header: string): MediaType {
 /** The request's media type header: `Content-Type`, else the `ContentType` spelling some AWS callers use. */
 export function requestContentType(headers: Headers): string | null {
   const value = headers.get('content-type') ?? headers.get('contenttype')
-  return value && value.trim() ? value : null
+  return value?.trim() ? value : null
 }
 
 interface Range {

@@ -4,18 +4,18 @@
  * finish, and exits 0.
  */
 import { type Config, ConfigError, loadConfig } from '../config'
+import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
 import { log, setLogLevel } from '../log'
-import { extractModelArchive } from '../model/extract-archive'
 import { gpuVisible, providerPlan } from '../model/execution-provider'
+import { extractModelArchive } from '../model/extract-archive'
 import { findModelFile } from '../model/find-model'
-import { type ModelConfig, readModelConfig } from '../model-config'
 import { WorkerPool } from '../model/pool'
 import { describeValue, hasBatchAxis } from '../model/signature'
+import { type ModelConfig, readModelConfig } from '../model-config'
 import { VERSION } from '../version'
-import { type ServerState, createApp } from './app'
-import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
+import { createApp, type ServerState } from './app'
 import { parseMediaType } from './media-type'
-import { type Resources, detectResources, executionParameters } from './resources'
+import { detectResources, executionParameters, type Resources } from './resources'
 import { chooseWorkers } from './worker-plan'
 
 export async function serve(): Promise<void> {

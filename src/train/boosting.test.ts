@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { stoppingMetric, trainBoosting, type BoostingHooks } from './boosting'
+import { syntheticCsv, tableFromCsv } from '../../test/fixtures/train-data'
+import { type BoostingHooks, stoppingMetric, trainBoosting } from './boosting'
 import type { BoostingState } from './checkpoint'
 import { StoppedError, TrainError } from './errors'
-import { syntheticCsv, tableFromCsv } from '../../test/fixtures/train-data'
 import { encodeClasses } from './labels'
 import type { Target } from './objectives'
-import { boostingSchema, type BoostingParams } from './params'
+import { type BoostingParams, boostingSchema } from './params'
 import { countLeaves } from './tree'
 
 const defaults = Object.fromEntries(Object.entries(boostingSchema).map(([k, v]) => [k, v.default])) as BoostingParams

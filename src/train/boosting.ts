@@ -8,7 +8,7 @@ import { makeBins } from './bins'
 import type { BoostingState } from './checkpoint'
 import { TrainError } from './errors'
 import { HistTreeGrower } from './gbtree'
-import { higherIsBetter, metricLine, type Metrics } from './metrics'
+import { higherIsBetter, type Metrics, metricLine } from './metrics'
 import { baseMargins, gradients, marginMetrics, type Target } from './objectives'
 import type { BoostingParams } from './params'
 import { permutation, rng } from './random'
@@ -197,6 +197,8 @@ export function boostedMargins(model: BoostedModel, m: Matrix): Float64Array {
   const k = model.target.k
   const out = new Float64Array(m.rows * k)
   for (let r = 0; r < m.rows; r++) for (let c = 0; c < k; c++) out[r * k + c] = model.base[c]
-  model.trees.forEach((t, i) => addTree(out, k, i % k, t, m))
+  model.trees.forEach((t, i) => {
+    addTree(out, k, i % k, t, m)
+  })
   return out
 }

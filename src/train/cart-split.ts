@@ -41,7 +41,7 @@ export class Splitter {
 
   constructor(
     private d: SplitData,
-    private criterion: Criterion,
+    criterion: Criterion,
     private minLeaf: number,
   ) {
     this.L = new Float64Array(d.k)

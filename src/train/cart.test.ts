@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { growCart, type CartOptions } from './cart'
+import { type CartOptions, growCart } from './cart'
 import { leafOf, type Tree } from './tree'
 
 const defaults: CartOptions = {

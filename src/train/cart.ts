@@ -5,11 +5,11 @@
  * feature (radix sort); each split stably partitions every feature's order, so a node's rows stay sorted
  * and contiguous and no node ever sorts again.
  */
-import { Splitter, type Criterion, type Split } from './cart-split'
+import { type Criterion, type Split, Splitter } from './cart-split'
 import { permutation, rng } from './random'
 import { ColumnSorter } from './sort'
 import { splitThreshold } from './thresholds'
-import { TreeBuilder, type Tree } from './tree'
+import { type Tree, TreeBuilder } from './tree'
 
 export interface CartData {
   rows: number

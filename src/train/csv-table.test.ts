@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { tableFromCsv } from '../../test/fixtures/train-data'
 import { TableBuilder } from './csv-table'
 import { TrainError } from './errors'
-import { tableFromCsv } from '../../test/fixtures/train-data'
 import { channelSources, readInputConfig } from './inputs'
 
 describe('TableBuilder', () => {

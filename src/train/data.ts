@@ -1,7 +1,7 @@
 /** Loading a channel's CSV sources into one table, and the layouts the algorithms want. */
-import { TableBuilder, type Table } from './csv-table'
+import { type Table, TableBuilder } from './csv-table'
 import { TrainError } from './errors'
-import { channelSources, type Channel } from './inputs'
+import { type Channel, channelSources } from './inputs'
 import type { StopSignal } from './stop'
 
 export async function loadChannel(

@@ -3,9 +3,9 @@
  * training row: labels exactly, probabilities to 1e-5 (float32 arithmetic in ORT).
  */
 import { describe, expect, test } from 'bun:test'
-import type { Table } from './csv-table'
 import { IRIS_CSV, runOnnx, syntheticCsv, tableFromCsv } from '../../test/fixtures/train-data'
-import { boostingSchema, treeSchema, type BoostingParams, type TreeParams } from './params'
+import type { Table } from './csv-table'
+import { type BoostingParams, boostingSchema, type TreeParams, treeSchema } from './params'
 import { argmax } from './predict'
 import { runBoosting } from './run-boosting'
 import { runDecisionTree, type Trained } from './run-tree'

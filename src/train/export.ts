@@ -4,7 +4,7 @@
  * model takes the same branch as training on every row. Class labels go into the graph itself (int64 when
  * every class is an integer, else strings), so serve needs no classLabels mapping.
  */
-import { treeEnsembleClassifierModel, treeEnsembleRegressorModel, type TreeNodeSpec } from '../onnx/tree-ensemble'
+import { type TreeNodeSpec, treeEnsembleClassifierModel, treeEnsembleRegressorModel } from '../onnx/tree-ensemble'
 import type { BoostedModel } from './boosting'
 import type { Classes } from './labels'
 import type { Tree } from './tree'

@@ -6,15 +6,15 @@
  */
 import type { Bins } from './bins'
 import {
+  type BinSplit,
   buildHistogram,
   findSplit,
+  type HistParams,
   leafWeight,
   newHistogram,
   subtractHistogram,
-  type BinSplit,
-  type HistParams,
 } from './histogram'
-import { TreeBuilder, type Tree } from './tree'
+import { type Tree, TreeBuilder } from './tree'
 
 export interface GrowParams extends HistParams {
   maxDepth: number

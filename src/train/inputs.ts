@@ -5,8 +5,8 @@
  */
 import { createReadStream } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
-import { gunzipSync } from 'node:zlib'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { TrainError } from './errors'
 
 export type InputMode = 'File' | 'FastFile' | 'Pipe'

@@ -96,7 +96,9 @@ export function classesOf(table: Table): Classes {
 /** Class index per row; fails on a label outside `classes` (a validation label never seen in training). */
 export function encodeClasses(table: Table, classes: Classes, channel: string): Int32Array {
   const index = new Map<string | number, number>()
-  classes.forEach((c, i) => index.set(c, i))
+  classes.forEach((c, i) => {
+    index.set(c, i)
+  })
   const allNumeric = typeof classes[0] === 'number'
   // numeric text classes are keyed by their canonical text ("0.50" → "0.5"), as classesOf made them
   const numericTexts = !allNumeric && (classes as string[]).every((c) => !Number.isNaN(numeric(c)))

@@ -11,9 +11,9 @@ import {
   isReserved,
   oneOf,
   optional,
-  parseWith,
   type Param,
   type Parsed,
+  parseWith,
 } from './hyperparameters'
 
 /** scikit-learn's int-or-float sizes: `5` is a count, `0.01` a fraction of the training rows. */

@@ -1,5 +1,5 @@
 /** In-memory predictions of trained models: what the exported ONNX model must reproduce. */
-import { boostedMargins, type BoostedModel, type Matrix } from './boosting'
+import { type BoostedModel, boostedMargins, type Matrix } from './boosting'
 import { transform } from './objectives'
 import { leafOf, type Tree } from './tree'
 

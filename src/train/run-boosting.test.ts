@@ -2,9 +2,9 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { StoppedError } from './errors'
 import { syntheticCsv, tableFromCsv } from '../../test/fixtures/train-data'
-import { boostingSchema, type BoostingParams } from './params'
+import { StoppedError } from './errors'
+import { type BoostingParams, boostingSchema } from './params'
 import { runBoosting } from './run-boosting'
 
 const defaults = Object.fromEntries(Object.entries(boostingSchema).map(([k, v]) => [k, v.default])) as BoostingParams

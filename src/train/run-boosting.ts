@@ -1,11 +1,12 @@
 /** The gradient_boosting algorithm end to end: objective and labels, checkpoints, rounds, ONNX. */
-import { stoppingMetric, trainBoosting } from './boosting'
+
 import { log as logger } from '../log'
-import { checksum, Checkpoints, type BoostingState } from './checkpoint'
+import { stoppingMetric, trainBoosting } from './boosting'
+import { type BoostingState, Checkpoints, checksum } from './checkpoint'
 import type { Table } from './csv-table'
 import { StoppedError, TrainError } from './errors'
 import { boostedOnnx } from './export'
-import { classesOf, encodeClasses, encodeTargets, inferTask, type Classes } from './labels'
+import { type Classes, classesOf, encodeClasses, encodeTargets, inferTask } from './labels'
 import type { ObjectiveKind, Target } from './objectives'
 import type { BoostingParams } from './params'
 import { predictBoosted } from './predict'
@@ -110,7 +111,7 @@ export async function runBoosting(
     }
   }
   const started = performance.now()
-  let result
+  let result: Awaited<ReturnType<typeof trainBoosting>>
   try {
     result = await trainBoosting(train, target, valid && validTarget ? { ...valid, target: validTarget } : null, p, {
       log,

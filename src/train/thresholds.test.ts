@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { tableFromCsv, runOnnx } from '../../test/fixtures/train-data'
-import { treeSchema, type TreeParams } from './params'
+import { runOnnx, tableFromCsv } from '../../test/fixtures/train-data'
+import { type TreeParams, treeSchema } from './params'
 import { argmax } from './predict'
 import { rng } from './random'
 import { runDecisionTree } from './run-tree'

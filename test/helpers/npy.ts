@@ -2,7 +2,7 @@
 export function npyBytes(descr: string, shape: number[], data: ArrayBuffer, fortran = false): Uint8Array {
   let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`
   const total = 10 + header.length + 1
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n'
+  header += `${' '.repeat((64 - (total % 64)) % 64)}\n`
   const out = new Uint8Array(10 + header.length + data.byteLength)
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0])
   new DataView(out.buffer).setUint16(8, header.length, true)

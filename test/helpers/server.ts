@@ -2,10 +2,11 @@
  * Starts the compiled dist/byoc on a free port with its own BYOC_ML_ROOT, the way SageMaker starts the
  * container, and collects its log.
  */
-import { type Subprocess, spawn } from 'bun'
+
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { type Subprocess, spawn } from 'bun'
 
 export const BINARY = join(import.meta.dir, '../../dist/byoc')
 
