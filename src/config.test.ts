@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { ConfigError, loadConfig } from './config'
+import { loadConfig } from './config'
+import { StartupError } from './errors'
 
 describe('loadConfig', () => {
   test('defaults are the SageMaker ones', () => {
@@ -52,9 +53,9 @@ describe('loadConfig', () => {
   test('every bad variable is named in one error', () => {
     try {
       loadConfig({ SAGEMAKER_BIND_TO_PORT: 'eighty', BYOC_DEVICE: 'tpu', MODEL_SERVER_WORKERS: '0' })
-      throw new Error('expected a ConfigError')
+      throw new Error('expected a StartupError')
     } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError)
+      expect(e).toBeInstanceOf(StartupError)
       const m = (e as Error).message
       expect(m).toContain('SAGEMAKER_BIND_TO_PORT="eighty"')
       expect(m).toContain('BYOC_DEVICE="tpu"')

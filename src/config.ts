@@ -2,7 +2,9 @@
  * Every environment variable byoc reads, read once here, validated with all problems reported together,
  * and frozen. Nothing else in src/ touches process.env (Workers receive the frozen config by message).
  */
+
 import { join } from 'node:path'
+import { StartupError } from './errors'
 import type { Level } from './log'
 
 export type Device = 'auto' | 'cpu' | 'cuda'
@@ -54,11 +56,7 @@ type Env = Record<string, string | undefined>
 
 const MiB = 1024 * 1024
 
-export class ConfigError extends Error {
-  override name = 'ConfigError'
-}
-
-/** Reads the environment once; throws a ConfigError listing every bad variable. */
+/** Reads the environment once; throws a StartupError listing every bad variable. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
   const problems: string[] = []
   const pick = (...names: string[]) => {
@@ -156,6 +154,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], 1024, 1)!,
     logLevel: oneOf('BYOC_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   }
-  if (problems.length) throw new ConfigError(`bad environment: ${problems.join('; ')}`)
+  if (problems.length) throw new StartupError(`bad environment: ${problems.join('; ')}`)
   return Object.freeze(config)
 }

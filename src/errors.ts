@@ -13,6 +13,20 @@ export class ByocError extends Error {
   }
 }
 
+/**
+ * A failure before serving or training can start: a bad environment variable, a bad byoc.json, no model
+ * file, a session ONNX Runtime cannot create. Its message is the whole story for the log; the process
+ * (or, for a model load, /ping) reports it instead of crashing.
+ */
+export class StartupError extends Error {
+  override name = 'StartupError'
+}
+
+/** The first line of anything thrown, bounded: native libraries' messages can run to pages. */
+export function firstLine(error: unknown, max = 500): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, max)
+}
+
 /** The catalogue: one constructor per kind of failure, so call sites and tests agree on status codes. */
 export const errors = {
   badInput: (message: string) => new ByocError(400, message),
@@ -21,6 +35,9 @@ export const errors = {
     new ByocError(406, `cannot answer in any of the accepted types "${accept}"; supported: ${supported.join(', ')}`),
   payloadTooLarge: (bytes: number, limit: number) =>
     new ByocError(413, `request body is ${bytes} bytes, the limit is ${limit} bytes (SAGEMAKER_MAX_PAYLOAD_IN_MB)`),
+  /** A format that holds only numbers (npy arrays mixing outputs, RecordIO) asked for a string output. */
+  cannotEncodeStrings: (type: string, output: string, detail = '') =>
+    new ByocError(406, `cannot encode string output '${output}' as ${type}${detail}`),
   unsupportedMediaType: (type: string, supported: readonly string[]) =>
     new ByocError(415, `content type "${type}" is not supported; supported: ${supported.join(', ')}`),
   modelFailed: (message: string) => new ByocError(500, `model failed: ${message}`),

@@ -3,8 +3,10 @@
  * the deployment (which outputs to return, class names, ...). Read once at start, validated with every
  * problem reported together, frozen. Reference: docs/model-config.md.
  */
+
 import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
+import { StartupError } from './errors'
 
 export const MODEL_CONFIG_FILE = 'byoc.json'
 
@@ -30,10 +32,6 @@ export interface ModelConfig {
   training?: unknown
 }
 
-export class ModelConfigError extends Error {
-  override name = 'ModelConfigError'
-}
-
 const FIELDS = [
   'model',
   'outputs',
@@ -55,9 +53,9 @@ const show = (v: unknown) => {
 }
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Validates parsed JSON; `source` names the file in messages. Throws a ModelConfigError listing every problem. */
+/** Validates parsed JSON; `source` names the file in messages. Throws a StartupError listing every problem. */
 export function parseModelConfig(json: unknown, source: string): ModelConfig {
-  if (!isObject(json)) throw new ModelConfigError(`${source}: must be a JSON object, got ${show(json)}`)
+  if (!isObject(json)) throw new StartupError(`${source}: must be a JSON object, got ${show(json)}`)
   const problems: string[] = []
   const bad = (field: string, value: unknown, want: string) => problems.push(`"${field}" is ${show(value)}, ${want}`)
   const config: ModelConfig = {}
@@ -130,11 +128,11 @@ export function parseModelConfig(json: unknown, source: string): ModelConfig {
   }
   if ('training' in json) config.training = json.training
 
-  if (problems.length) throw new ModelConfigError(`${source}: ${problems.join('; ')}`)
+  if (problems.length) throw new StartupError(`${source}: ${problems.join('; ')}`)
   return Object.freeze(config)
 }
 
-/** Reads `<modelDir>/byoc.json`: null when absent; throws a ModelConfigError on bad JSON or bad fields. */
+/** Reads `<modelDir>/byoc.json`: null when absent; throws a StartupError on bad JSON or bad fields. */
 export function readModelConfig(modelDir: string): ModelConfig | null {
   const file = join(modelDir, MODEL_CONFIG_FILE)
   if (!existsSync(file)) return null
@@ -142,7 +140,7 @@ export function readModelConfig(modelDir: string): ModelConfig | null {
   try {
     json = JSON.parse(readFileSync(file, 'utf8'))
   } catch (err) {
-    throw new ModelConfigError(`${file}: not valid JSON (${(err as Error).message})`)
+    throw new StartupError(`${file}: not valid JSON (${(err as Error).message})`)
   }
   return parseModelConfig(json, file)
 }

@@ -127,3 +127,12 @@ export function fromRecords(records: Json[], label: Label, textInput: boolean): 
   }
   return { records: rows.length, tensors }
 }
+
+/** JSON.parse, with a 400 that says where the bad JSON was. */
+export function parseJson(text: string, where = 'JSON body'): Json {
+  try {
+    return JSON.parse(text) as Json
+  } catch (e) {
+    throw errors.badInput(`${where} is not valid JSON: ${(e as Error).message}`)
+  }
+}

@@ -5,20 +5,12 @@
  * Responses: `{"predictions": [...]}`, one entry per record (see jsonlines.ts for the entry's form).
  */
 import { errors } from '../errors'
-import { fromRecords, isObject, type Json, stack } from './json-records'
-import { jsonRecordLines } from './jsonlines'
+import { fromRecords, isObject, type Json, parseJson, stack } from './json-records'
+import { jsonRecordLines } from './output-views'
 import { bodyText, plural } from './text'
 import type { Codec, DecodedBody, DecodedTensor, DecodeOptions, EncodeInput } from './types'
 
 const record = (r: number) => `record ${r + 1}`
-
-export function parseJson(text: string, where = 'JSON body'): Json {
-  try {
-    return JSON.parse(text) as Json
-  } catch (e) {
-    throw errors.badInput(`${where} is not valid JSON: ${(e as Error).message}`)
-  }
-}
 
 export function decodeJson(body: Uint8Array, options: DecodeOptions): DecodedBody {
   const value = parseJson(bodyText(body))

@@ -7,9 +7,8 @@
  * `{"outputName": value, ...}`. NaN/Infinity, which JSON cannot spell, are written as null.
  */
 import { errors } from '../errors'
-import { parseJson } from './json'
-import { fromRecords, isObject, type Json } from './json-records'
-import { jsonFormatter, jsonRecord, outputViews } from './output-views'
+import { fromRecords, isObject, type Json, parseJson } from './json-records'
+import { jsonRecordLines } from './output-views'
 import { bodyText, isBlank } from './text'
 import type { Codec, DecodedBody, DecodeOptions, EncodeInput } from './types'
 
@@ -35,24 +34,6 @@ export function decodeJsonLines(body: Uint8Array, options: DecodeOptions): Decod
     lineNumbers.push(i + 1)
   }
   return fromRecords(values, (r) => `line ${lineNumbers[r]}`, options.textInput)
-}
-
-/** Each record's JSON text, in order (shared with application/json's `predictions`). */
-export function jsonRecordLines(input: EncodeInput): string[] {
-  const views = outputViews(input)
-  const formats = views.map((v) => jsonFormatter(v.output.dtype))
-  const lines: string[] = new Array(input.records)
-  if (views.length === 1) {
-    for (let r = 0; r < input.records; r++) lines[r] = jsonRecord(views[0], r, formats[0])
-    return lines
-  }
-  const keys = views.map((v) => `${JSON.stringify(v.output.name)}:`)
-  for (let r = 0; r < input.records; r++) {
-    let s = '{'
-    for (let o = 0; o < views.length; o++) s += (o > 0 ? ',' : '') + keys[o] + jsonRecord(views[o], r, formats[o])
-    lines[r] = `${s}}`
-  }
-  return lines
 }
 
 export function encodeJsonLines(input: EncodeInput): string {

@@ -4,8 +4,7 @@
  * every output fits float32 exactly (float16/float32/bool/8- and 16-bit ints), else float64; string
  * outputs cannot be mixed in (406).
  */
-import { ByocError } from '../errors'
-import { NPY_MAGIC } from './npy-header'
+import { errors } from '../errors'
 import { outputViews } from './output-views'
 import type { EncodeInput, OutputDtype } from './types'
 
@@ -25,6 +24,9 @@ const DESCR: Record<Exclude<OutputDtype, 'string'>, [string, new (n: number) => 
 }
 
 const FITS_FLOAT32 = new Set<OutputDtype>(['float32', 'float16', 'bool', 'int8', 'uint8', 'int16', 'uint16'])
+
+/** The six bytes every .npy file starts with: \x93NUMPY. */
+export const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]
 
 /** The .npy bytes for an array: header padded so the data starts on a 64-byte boundary. */
 export function npyBytes(descr: string, shape: number[], data: Uint8Array): Uint8Array {
@@ -66,11 +68,7 @@ export function encodeNpy(input: EncodeInput): Uint8Array {
     return npyBytes(descr, output.dims, bytesOf(typed as unknown as Float32Array))
   }
   const text = views.find((v) => v.output.dtype === 'string')
-  if (text)
-    throw new ByocError(
-      406,
-      `cannot encode string output '${text.output.name}' as application/x-npy together with other outputs`,
-    )
+  if (text) throw errors.cannotEncodeStrings('application/x-npy', text.output.name, ' together with other outputs')
   const width = views.reduce((a, v) => a + v.perRecord, 0)
   const wide = !views.every((v) => FITS_FLOAT32.has(v.output.dtype))
   const out = wide ? new Float64Array(input.records * width) : new Float32Array(input.records * width)

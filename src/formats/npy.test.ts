@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { failure, plain } from '../../test/fixtures/codec-testing'
-import { decodeNpy, encodeNpy } from './npy'
+import { decodeNpy } from './npy'
+import { encodeNpy } from './npy-encode'
 
 /** A .npy file written by hand, as numpy lays it out (independent of the encoder under test). */
 function npy(descr: string, shape: string, data: ArrayBufferView, opts: { fortran?: boolean; version?: number } = {}) {

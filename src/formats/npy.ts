@@ -6,8 +6,7 @@
  * offset is used in place (no copy). Responses are written by npy-encode.ts.
  */
 import { errors } from '../errors'
-import { encodeNpy } from './npy-encode'
-import { NPY_MAGIC } from './npy-header'
+import { encodeNpy, NPY_MAGIC } from './npy-encode'
 import type { Codec, DecodedBody, DecodedTensor } from './types'
 
 interface Header {
@@ -181,7 +180,5 @@ function transpose(values: Values, shape: number[]): Values {
   }
   return out
 }
-
-export { encodeNpy, npyBytes } from './npy-encode'
 
 export const npyCodec: Codec = { type: 'application/x-npy', decode: decodeNpy, encode: encodeNpy }

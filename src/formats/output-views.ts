@@ -94,3 +94,21 @@ export function jsonRecord(view: OutputView, record: number, format: Formatter):
   }
   return nest(0)
 }
+
+/** Each record's JSON text, in order (shared with application/json's `predictions`). */
+export function jsonRecordLines(input: EncodeInput): string[] {
+  const views = outputViews(input)
+  const formats = views.map((v) => jsonFormatter(v.output.dtype))
+  const lines: string[] = new Array(input.records)
+  if (views.length === 1) {
+    for (let r = 0; r < input.records; r++) lines[r] = jsonRecord(views[0], r, formats[0])
+    return lines
+  }
+  const keys = views.map((v) => `${JSON.stringify(v.output.name)}:`)
+  for (let r = 0; r < input.records; r++) {
+    let s = '{'
+    for (let o = 0; o < views.length; o++) s += (o > 0 ? ',' : '') + keys[o] + jsonRecord(views[o], r, formats[o])
+    lines[r] = `${s}}`
+  }
+  return lines
+}

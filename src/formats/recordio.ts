@@ -8,7 +8,7 @@
  * values for that record, side by side.
  */
 
-import { ByocError, errors } from '../errors'
+import { errors } from '../errors'
 import type protobufType from '../protobuf'
 import { outputViews } from './output-views'
 import { plural } from './text'
@@ -166,8 +166,7 @@ export function frame(payload: Uint8Array): Uint8Array {
 export function encodeRecordIO(input: EncodeInput): Uint8Array {
   const views = outputViews(input)
   const text = views.find((v) => v.output.dtype === 'string')
-  if (text)
-    throw new ByocError(406, `cannot encode string output '${text.output.name}' as application/x-recordio-protobuf`)
+  if (text) throw errors.cannotEncodeStrings('application/x-recordio-protobuf', text.output.name)
   const chunks: Uint8Array[] = []
   for (let r = 0; r < input.records; r++) {
     const values: number[] = []

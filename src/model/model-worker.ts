@@ -3,7 +3,7 @@
  * that arrive while the session loads wait in order. Each request is decoded and checked against the
  * model here (a bad one is answered alone), then run, merged with others by the Batcher when batching is on.
  */
-import { ByocError, errors } from '../errors'
+import { ByocError, errors, firstLine } from '../errors'
 import { CODECS } from '../formats'
 import { MEDIA_TYPES } from '../formats/media-types'
 import type { DecodeOptions } from '../formats/types'
@@ -150,5 +150,3 @@ function decode(m: WireRequest, options: DecodeOptions) {
     throw errors.badInput(`the ${MEDIA_TYPES[m.contentType]} body could not be decoded: ${firstLine(error)}`)
   }
 }
-
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 500)

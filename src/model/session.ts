@@ -2,8 +2,10 @@
  * Creates the ONNX Runtime session for a model, trying execution providers in the planned order, and
  * warms it with one run so the first real request does not pay for lazy initialisation.
  */
+
 import * as ort from 'onnxruntime-node'
 import type { GraphOptimization } from '../config'
+import { firstLine } from '../errors'
 import type { ProviderAttempt } from './execution-provider'
 import { type Signature, signatureOf, type ValueInfo } from './signature'
 
@@ -38,15 +40,13 @@ export async function createSession(settings: SessionSettings): Promise<LoadedSe
       })
       return { session, provider: attempt.name, signature: signatureOf(session), fallbacks }
     } catch (error) {
-      const message = oneLine(error)
+      const message = firstLine(error, 400)
       if (attempt.fatal) throw new Error(`${attempt.name} session failed: ${message}`)
       fallbacks.push(`${attempt.name} unavailable (${message})`)
     }
   }
   throw new Error('no execution provider could load the model')
 }
-
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 400)
 
 /** One run on a single all-zero record; returns the milliseconds it took. */
 export async function warmUp(session: ort.InferenceSession, inputs: ValueInfo[]): Promise<number> {

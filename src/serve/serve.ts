@@ -3,7 +3,8 @@
  * model into warm Workers, then turn /ping to 200. SIGTERM stops accepting, lets requests in flight
  * finish, and exits 0.
  */
-import { type Config, ConfigError, loadConfig } from '../config'
+import { type Config, loadConfig } from '../config'
+import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
 import { log, setLogLevel } from '../log'
 import { gpuVisible, providerPlan } from '../model/execution-provider'
@@ -23,7 +24,7 @@ export async function serve(): Promise<void> {
   try {
     config = loadConfig()
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
+    if (!(error instanceof StartupError)) throw error
     log.error(error.message)
     process.exit(1)
   }
