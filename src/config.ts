@@ -1,6 +1,8 @@
 /**
- * Every environment variable byoc reads, read once here, validated with all problems reported together,
- * and frozen. Nothing else in src/ touches process.env (Workers receive the frozen config by message).
+ * Every setting byoc takes from the environment, read once here, validated with all problems reported
+ * together, and frozen; Workers receive what they need of it by message. The two other reads of the
+ * environment are the runtime's, not settings: NVIDIA_VISIBLE_DEVICES (is a GPU visible) and
+ * LD_LIBRARY_PATH (where libonnxruntime may be).
  */
 
 import { join } from 'node:path'
@@ -54,6 +56,22 @@ export interface Config {
 
 type Env = Record<string, string | undefined>
 
+/** Defaults of the settings an environment variable or byoc.json can override, in one place. */
+export const DEFAULTS = Object.freeze({
+  mlRoot: '/opt/ml',
+  host: '0.0.0.0',
+  port: 8080,
+  /** SageMaker's own default for SAGEMAKER_MODEL_SERVER_TIMEOUT. */
+  timeoutSeconds: 60,
+  /** SageMaker's real-time payload limit (6,291,456 bytes). */
+  maxPayloadMB: 6,
+  maxQueueSize: 1024,
+  labelOutput: 'label',
+  csvHeader: 'auto' as CsvHeader,
+  maxBatchSize: 64,
+  maxQueueDelayMs: 0,
+})
+
 const MiB = 1024 * 1024
 
 /** Reads the environment once; throws a StartupError listing every bad variable. */
@@ -104,11 +122,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     return fallback
   }
 
-  const mlRoot = pick('BYOC_ML_ROOT')?.value ?? '/opt/ml'
+  const mlRoot = pick('BYOC_ML_ROOT')?.value ?? DEFAULTS.mlRoot
   const batchTransform = bool('SAGEMAKER_BATCH', false) ?? false
   const payloadMB = num(['SAGEMAKER_MAX_PAYLOAD_IN_MB'], null, 0)
-  // 6 MB is SageMaker's real-time limit (6,291,456 bytes); batch transform allows up to 100 MB.
-  const maxPayloadBytes = payloadMB !== null && payloadMB > 0 ? Math.round(payloadMB * MiB) : 6 * MiB
+  // Batch transform allows up to 100 MB; async inference more.
+  const maxPayloadBytes = Math.round((payloadMB !== null && payloadMB > 0 ? payloadMB : DEFAULTS.maxPayloadMB) * MiB)
   const strategy =
     pick('SAGEMAKER_BATCH_STRATEGY')
       ?.value.toUpperCase()
@@ -128,10 +146,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     inputDir: join(mlRoot, 'input'),
     outputDir: join(mlRoot, 'output'),
     checkpointDir: pick('BYOC_CHECKPOINT_DIR')?.value ?? join(mlRoot, 'checkpoints'),
-    host: pick('BYOC_HOST')?.value ?? '0.0.0.0',
-    port: int(['SAGEMAKER_BIND_TO_PORT', 'BYOC_PORT'], 8080, 0, 65535)!,
+    host: pick('BYOC_HOST')?.value ?? DEFAULTS.host,
+    port: int(['SAGEMAKER_BIND_TO_PORT', 'BYOC_PORT'], DEFAULTS.port, 0, 65535)!,
     // 3600 s is batch transform's longest InvocationsTimeoutInSeconds (and far below setTimeout's limit).
-    timeoutSeconds: num(['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'MODEL_SERVER_TIMEOUT'], 60, 0.001, 3600)!,
+    timeoutSeconds: num(
+      ['SAGEMAKER_MODEL_SERVER_TIMEOUT', 'MODEL_SERVER_TIMEOUT'],
+      DEFAULTS.timeoutSeconds,
+      0.001,
+      3600,
+    )!,
     maxPayloadBytes,
     payloadConfigured: payloadMB !== null && payloadMB > 0,
     batchTransform,
@@ -147,11 +170,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     outputs,
     defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,
     csvHeader: pick('BYOC_CSV_HEADER')
-      ? oneOf('BYOC_CSV_HEADER', ['auto', 'present', 'absent'] as const, 'auto')
+      ? oneOf('BYOC_CSV_HEADER', ['auto', 'present', 'absent'] as const, DEFAULTS.csvHeader)
       : null,
     maxBatchSize: int(['BYOC_MAX_BATCH_SIZE'], null, 0, 1_000_000),
     maxQueueDelayMs: num(['BYOC_MAX_QUEUE_DELAY_MS'], null, 0),
-    maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], 1024, 1)!,
+    maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], DEFAULTS.maxQueueSize, 1)!,
     logLevel: oneOf('BYOC_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   }
   if (problems.length) throw new StartupError(`bad environment: ${problems.join('; ')}`)

@@ -3,6 +3,7 @@
  * The choice is validated once at load so a typo in BYOC_OUTPUTS or byoc.json fails the start, not
  * every request.
  */
+import { DEFAULTS } from '../config'
 import { errors } from '../errors'
 import type { OutputDtype, OutputTensor } from '../formats/types'
 import type { ValueInfo } from './signature'
@@ -18,7 +19,7 @@ export function planOutputs(
   outputs: ValueInfo[],
   chosen: string[] | null | undefined,
   classLabels: string[] | null | undefined,
-  labelOutput = 'label',
+  labelOutput: string = DEFAULTS.labelOutput,
 ): OutputPlan {
   const tensors = outputs.filter((o) => o.type !== 'non-tensor')
   if (chosen?.length) {

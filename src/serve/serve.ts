@@ -3,7 +3,7 @@
  * model into warm Workers, then turn /ping to 200. SIGTERM stops accepting, lets requests in flight
  * finish, and exits 0.
  */
-import { type Config, loadConfig } from '../config'
+import { type Config, DEFAULTS, loadConfig } from '../config'
 import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
 import { log, setLogLevel } from '../log'
@@ -139,11 +139,11 @@ async function loadModel(
       },
       outputs: config.outputs ?? modelConfig?.outputs ?? null,
       classLabels: modelConfig?.classLabels ?? null,
-      labelOutput: modelConfig?.labelOutput ?? 'label',
-      csvHeader: config.csvHeader ?? modelConfig?.csvHeader ?? 'auto',
+      labelOutput: modelConfig?.labelOutput ?? DEFAULTS.labelOutput,
+      csvHeader: config.csvHeader ?? modelConfig?.csvHeader ?? DEFAULTS.csvHeader,
       batching: {
-        maxBatchSize: config.maxBatchSize ?? batching.maxBatchSize ?? 64,
-        maxQueueDelayMs: config.maxQueueDelayMs ?? batching.maxQueueDelayMs ?? 0,
+        maxBatchSize: config.maxBatchSize ?? batching.maxBatchSize ?? DEFAULTS.maxBatchSize,
+        maxQueueDelayMs: config.maxQueueDelayMs ?? batching.maxQueueDelayMs ?? DEFAULTS.maxQueueDelayMs,
       },
       logLevel: config.logLevel,
     },

@@ -2,10 +2,10 @@ import { describe, expect, test } from 'bun:test'
 import { syntheticCsv, tableFromCsv } from '../../test/fixtures/train-data'
 import { type BoostingHooks, stoppingMetric, trainBoosting } from './boosting'
 import type { BoostingState } from './checkpoint'
-import { StoppedError, TrainError } from './errors'
 import { encodeClasses } from './labels'
 import type { Target } from './objectives'
 import { type BoostingParams, boostingSchema } from './params'
+import { StoppedError, TrainError } from './train-errors'
 import { countLeaves } from './tree'
 
 const defaults = Object.fromEntries(Object.entries(boostingSchema).map(([k, v]) => [k, v.default])) as BoostingParams

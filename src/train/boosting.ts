@@ -6,12 +6,12 @@
  */
 import { makeBins } from './bins'
 import type { BoostingState } from './checkpoint'
-import { TrainError } from './errors'
 import { HistTreeGrower } from './gbtree'
 import { higherIsBetter, type Metrics, metricLine } from './metrics'
 import { baseMargins, gradients, marginMetrics, type Target } from './objectives'
 import type { BoostingParams } from './params'
 import { permutation, rng } from './random'
+import { TrainError } from './train-errors'
 import { leafOf, type Tree } from './tree'
 
 export interface Matrix {

@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { tableFromCsv } from '../../test/fixtures/train-data'
 import { TableBuilder } from './csv-table'
-import { TrainError } from './errors'
 import { channelSources, readInputConfig } from './inputs'
+import { TrainError } from './train-errors'
 
 describe('TableBuilder', () => {
   test('label first, features as float32, CRLF and blank lines', () => {

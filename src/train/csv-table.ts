@@ -4,8 +4,9 @@
  * kept as text (interned) so class labels can be strings; features are float32, the precision serve feeds
  * the model, so training sees exactly the values inference will see. RFC 4180 quotes are understood.
  */
-import { TrainError } from './errors'
+
 import { INVALID, parseNumber } from './number'
+import { TrainError } from './train-errors'
 
 export interface Table {
   rows: number

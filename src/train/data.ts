@@ -1,8 +1,8 @@
 /** Loading a channel's CSV sources into one table, and the layouts the algorithms want. */
 import { type Table, TableBuilder } from './csv-table'
-import { TrainError } from './errors'
 import { type Channel, channelSources } from './inputs'
 import type { StopSignal } from './stop'
+import { TrainError } from './train-errors'
 
 export async function loadChannel(
   inputDir: string,

@@ -4,6 +4,7 @@
  * model takes the same branch as training on every row. Class labels go into the graph itself (int64 when
  * every class is an integer, else strings), so serve needs no classLabels mapping.
  */
+import type { ModelConfig } from '../model-config'
 import { type TreeNodeSpec, treeEnsembleClassifierModel, treeEnsembleRegressorModel } from '../onnx/tree-ensemble'
 import type { BoostedModel } from './boosting'
 import type { Classes } from './labels'
@@ -65,19 +66,7 @@ export function boostedOnnx(model: BoostedModel, classes: Classes | null): Uint8
   })
 }
 
-export interface ModelConfigJson {
-  model: string
-  outputs: string[]
-  features: number
-  labelOutput?: string
-  training: Record<string, unknown>
-}
-
-export function modelConfig(
-  features: number,
-  classification: boolean,
-  training: Record<string, unknown>,
-): ModelConfigJson {
+export function modelConfig(features: number, classification: boolean, training: Record<string, unknown>): ModelConfig {
   return classification
     ? { model: 'model.onnx', outputs: ['label', 'probabilities'], features, labelOutput: 'label', training }
     : { model: 'model.onnx', outputs: ['prediction'], features, training }

@@ -4,7 +4,7 @@
  * is plain text. Names starting with `sagemaker_` (and `_tuning_objective_metric`) belong to the platform
  * and are ignored; unknown names and bad values fail, all of them named in one message.
  */
-import { TrainError } from './errors'
+import { TrainError } from './train-errors'
 
 /** Turns one stored value into its text: `"\"5\""` → `5`, `5` → `5`, `true` → `true`. */
 export function decodeValue(value: unknown): string {

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { TrainError } from './errors'
+import { TrainError } from './train-errors'
 
 export type InputMode = 'File' | 'FastFile' | 'Pipe'
 export interface Channel {

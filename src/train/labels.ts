@@ -4,7 +4,7 @@
  * labels; only integers a JS number holds exactly), else text (string labels), sorted as np.unique sorts them.
  */
 import type { Table } from './csv-table'
-import { TrainError } from './errors'
+import { TrainError } from './train-errors'
 
 export type Task = 'classification' | 'regression'
 export type Classes = number[] | string[]

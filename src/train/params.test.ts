@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import { TrainError } from './errors'
 import { decodeValue } from './hyperparameters'
 import { parseParams } from './params'
+import { TrainError } from './train-errors'
 
 describe('decodeValue', () => {
   test('plain and JSON-encoded-again strings', () => {

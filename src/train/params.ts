@@ -2,7 +2,7 @@
  * The hyperparameters of each algorithm, with scikit-learn's names for the decision tree and XGBoost's for
  * gradient boosting, and their defaults (documented in src/train/README.md; keep the two in step).
  */
-import { TrainError } from './errors'
+
 import {
   bool,
   decodeValue,
@@ -15,6 +15,7 @@ import {
   type Parsed,
   parseWith,
 } from './hyperparameters'
+import { TrainError } from './train-errors'
 
 /** scikit-learn's int-or-float sizes: `5` is a count, `0.01` a fraction of the training rows. */
 export interface Size {

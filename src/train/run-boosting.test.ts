@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { syntheticCsv, tableFromCsv } from '../../test/fixtures/train-data'
-import { StoppedError } from './errors'
 import { type BoostingParams, boostingSchema } from './params'
 import { runBoosting } from './run-boosting'
+import { StoppedError } from './train-errors'
 
 const defaults = Object.fromEntries(Object.entries(boostingSchema).map(([k, v]) => [k, v.default])) as BoostingParams
 const train = tableFromCsv(syntheticCsv(400, 5, { seed: 21 }))

@@ -4,13 +4,13 @@ import { log as logger } from '../log'
 import { stoppingMetric, trainBoosting } from './boosting'
 import { type BoostingState, Checkpoints, checksum } from './checkpoint'
 import type { Table } from './csv-table'
-import { StoppedError, TrainError } from './errors'
 import { boostedOnnx } from './export'
 import { type Classes, classesOf, encodeClasses, encodeTargets, inferTask } from './labels'
 import type { ObjectiveKind, Target } from './objectives'
 import type { BoostingParams } from './params'
 import { predictBoosted } from './predict'
 import type { Trained } from './run-tree'
+import { StoppedError, TrainError } from './train-errors'
 
 function objectiveOf(train: Table, p: BoostingParams): { kind: ObjectiveKind; classes: Classes | null } {
   const task =

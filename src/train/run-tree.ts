@@ -2,11 +2,11 @@
 import { growCart } from './cart'
 import type { Table } from './csv-table'
 import { columns } from './data'
-import { TrainError } from './errors'
 import { decisionTreeOnnx } from './export'
 import { type Classes, classesOf, encodeClasses, encodeTargets, inferTask } from './labels'
 import { resolveSize, type TreeParams } from './params'
 import { predictTree } from './predict'
+import { TrainError } from './train-errors'
 import { countLeaves, depthOf, type Tree } from './tree'
 
 export interface Trained {

@@ -3,7 +3,7 @@
  * reclaimed, then SIGKILL 120 s later. Training loops call pause() at safe points; it yields to the event
  * loop (so the signal handler can run at all) and throws StoppedError once a signal has arrived.
  */
-import { StoppedError } from './errors'
+import { StoppedError } from './train-errors'
 
 export class StopSignal {
   signal: string | null = null

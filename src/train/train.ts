@@ -7,13 +7,11 @@
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeModel } from '../../test/fixtures/models'
 import { type Config, loadConfig } from '../config'
 import { log, setLogLevel } from '../log'
 import { VERSION } from '../version'
 import type { Table } from './csv-table'
 import { loadChannel } from './data'
-import { StoppedError, TrainError } from './errors'
 import { modelConfig } from './export'
 import { readInputConfig } from './inputs'
 import { encodeClasses, encodeTargets } from './labels'
@@ -22,6 +20,7 @@ import { parseParams, type TrainParams } from './params'
 import { runBoosting } from './run-boosting'
 import { runDecisionTree, type Trained } from './run-tree'
 import { StopSignal } from './stop'
+import { StoppedError, TrainError } from './train-errors'
 
 export const EXIT_FAILED = 1
 export const EXIT_STOPPED = 143
@@ -88,7 +87,8 @@ async function run(config: Readonly<Config>, stop: StopSignal): Promise<TrainPar
     classes: trained.classes,
     rows: train.rows,
   }
-  await writeModel(join(config.modelDir, 'model.onnx'), trained.onnx)
+  // Bun.write creates the model dir when it is missing.
+  await Bun.write(join(config.modelDir, 'model.onnx'), trained.onnx)
   await writeFile(
     join(config.modelDir, 'byoc.json'),
     `${JSON.stringify(modelConfig(train.features, trained.classes !== null, training), null, 2)}\n`,
