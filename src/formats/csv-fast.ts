@@ -1,15 +1,12 @@
 /**
- * The CSV hot path: a body without any `"` cannot quote, so fields are plain text between commas and
- * line breaks. One pass over the string parses numbers straight into a Float64Array, with no per-cell
- * strings. Simple decimals (≤15 significant digits, |exponent| ≤ 22) are computed exactly (Clinger's fast
- * path: one correctly rounded multiply or divide of two exact doubles); anything else goes through
- * parseCell, so results equal Number() on every accepted spelling (measured in bench/csv-decode.ts).
+ * The CSV hot path: a body without any `"` cannot quote, so fields are plain bytes between commas and
+ * line breaks. One pass over the request's bytes (no text decoding, no per-cell strings) parses numbers
+ * straight into a Float64Array through numbers.ts scanDecimal; rare spellings (nan, inf, long mantissas)
+ * and errors go through parseCell, so results equal Number() on every accepted spelling.
  */
 import { errors } from '../errors'
-import { parseCell } from './numbers'
+import { parseCell, scanDecimal, scanned } from './numbers'
 import { plural } from './text'
-
-const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i)
 
 export interface NumericTable {
   values: Float64Array
@@ -17,21 +14,26 @@ export interface NumericTable {
   cols: number
 }
 
-/** Parses text[start, end) (no quotes, trailing blank lines already cut) as rows of numbers. */
+const utf8 = new TextDecoder()
+
+/** The text of bytes [a, b), for messages and the general parser. */
+export const textOf = (buf: Uint8Array, a: number, b: number) => utf8.decode(buf.subarray(a, b))
+
+/** Parses buf[start, end) (no quotes, trailing blank lines already cut) as rows of numbers. */
 export function scanNumericCsv(
-  text: string,
+  buf: Uint8Array,
   start: number,
   end: number,
   rowName: (row: number) => string,
 ): NumericTable {
   let cols = 1
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i)
+    const c = buf[i]
     if (c === 44) cols++
     else if (c === 10 || c === 13) break
   }
   let lines = 1
-  for (let i = text.indexOf('\n', start); i >= 0 && i < end; i = text.indexOf('\n', i + 1)) lines++
+  for (let i = buf.indexOf(10, start); i >= 0 && i < end; i = buf.indexOf(10, i + 1)) lines++
   let values = new Float64Array(lines * cols)
 
   let i = start
@@ -39,7 +41,7 @@ export function scanNumericCsv(
   let col = 0
   let k = 0
   for (;;) {
-    if (col === cols) throw ragged(text, i, rowName(row), cols)
+    if (col === cols) throw ragged(buf, i, end, rowName(row), cols)
     if (k === values.length) {
       // Lone CR line breaks were not counted above: grow.
       const bigger = new Float64Array(values.length * 2)
@@ -47,72 +49,27 @@ export function scanNumericCsv(
       values = bigger
     }
     const fieldStart = i
-    let c = i < end ? text.charCodeAt(i) : 10
-    while (c === 32 || c === 9) c = ++i < end ? text.charCodeAt(i) : 10
+    let c = i < end ? buf[i] : 10
+    while (c === 32 || c === 9) c = ++i < end ? buf[i] : 10
     const afterSpaces = i
-    let neg = false
-    if (c === 45 || c === 43) {
-      neg = c === 45
-      c = ++i < end ? text.charCodeAt(i) : 10
-    }
-    let m = 0
-    let digits = 0
-    let seen = false
-    let exp = 0
-    while (c >= 48 && c <= 57) {
-      seen = true
-      if (m !== 0 || c !== 48) {
-        m = m * 10 + (c - 48)
-        digits++
-      }
-      c = ++i < end ? text.charCodeAt(i) : 10
-    }
-    if (c === 46) {
-      c = ++i < end ? text.charCodeAt(i) : 10
-      while (c >= 48 && c <= 57) {
-        seen = true
-        if (m !== 0 || c !== 48) {
-          m = m * 10 + (c - 48)
-          digits++
-        }
-        exp--
-        c = ++i < end ? text.charCodeAt(i) : 10
-      }
-    }
-    let ok = seen && digits <= 15
-    if (ok && (c === 101 || c === 69)) {
-      c = ++i < end ? text.charCodeAt(i) : 10
-      let eneg = false
-      if (c === 45 || c === 43) {
-        eneg = c === 45
-        c = ++i < end ? text.charCodeAt(i) : 10
-      }
-      let e = 0
-      let edigits = 0
-      while (c >= 48 && c <= 57 && edigits < 6) {
-        e = e * 10 + (c - 48)
-        edigits++
-        c = ++i < end ? text.charCodeAt(i) : 10
-      }
-      ok = edigits > 0
-      exp += eneg ? -e : e
-    }
+    let v = scanDecimal(buf, i, end)
+    i = scanned.stop
     const empty = i === afterSpaces
-    while (c === 32 || c === 9) c = ++i < end ? text.charCodeAt(i) : 10
-    let v: number
-    if (ok && (c === 44 || c === 10 || c === 13) && exp >= -22 && exp <= 22) {
-      v = exp === 0 ? m : exp > 0 ? m * POW10[exp] : m / POW10[-exp]
-      if (neg) v = -v
-    } else if (empty && (c === 44 || c === 10 || c === 13)) {
-      v = NaN // empty field: missing value
-    } else {
-      // Rare spellings (nan, inf, long mantissas, big exponents) and errors: the general parser decides.
-      i = fieldEnd(text, fieldStart, end)
-      c = i < end ? text.charCodeAt(i) : 10
-      const cell = text.slice(fieldStart, i)
-      const parsed = parseCell(cell)
-      if (parsed === null) throw errors.badInput(`${rowName(row)}, column ${col + 1}: "${cell}" is not a number`)
-      v = parsed
+    c = i < end ? buf[i] : 10
+    while (c === 32 || c === 9) c = ++i < end ? buf[i] : 10
+    const delimited = c === 44 || c === 10 || c === 13
+    if (v !== v || !delimited) {
+      if (empty && delimited)
+        v = Number.NaN // empty field: missing value
+      else {
+        // Rare spellings (nan, inf, long mantissas, big exponents) and errors: the general parser decides.
+        i = fieldEnd(buf, fieldStart, end)
+        c = i < end ? buf[i] : 10
+        const cell = textOf(buf, fieldStart, i)
+        const parsed = parseCell(cell)
+        if (parsed === null) throw errors.badInput(`${rowName(row)}, column ${col + 1}: "${cell}" is not a number`)
+        v = parsed
+      }
     }
     values[k++] = v
     col++
@@ -121,32 +78,32 @@ export function scanNumericCsv(
       continue
     }
     // End of the line (or of the body).
-    if (col !== cols) throw ragged(text, fieldStart, rowName(row), cols)
+    if (col !== cols) throw ragged(buf, fieldStart, end, rowName(row), cols)
     row++
     col = 0
     if (i >= end) break
     i++
-    if (c === 13 && i < end && text.charCodeAt(i) === 10) i++
+    if (c === 13 && i < end && buf[i] === 10) i++
   }
   return { values: k === values.length ? values : values.slice(0, k), rows: row, cols }
 }
 
-function fieldEnd(text: string, i: number, end: number): number {
+function fieldEnd(buf: Uint8Array, i: number, end: number): number {
   for (; i < end; i++) {
-    const c = text.charCodeAt(i)
+    const c = buf[i]
     if (c === 44 || c === 10 || c === 13) return i
   }
   return end
 }
 
 /** The error for a row with the wrong field count, counting the whole line for the message. */
-function ragged(text: string, anyIndexInLine: number, row: string, cols: number) {
+function ragged(buf: Uint8Array, anyIndexInLine: number, end: number, row: string, cols: number) {
   let a = anyIndexInLine
-  while (a > 0 && text.charCodeAt(a - 1) !== 10 && text.charCodeAt(a - 1) !== 13) a--
+  while (a > 0 && buf[a - 1] !== 10 && buf[a - 1] !== 13) a--
   let fields = 1
   let blank = true
-  for (let j = a; j < text.length; j++) {
-    const c = text.charCodeAt(j)
+  for (let j = a; j < end; j++) {
+    const c = buf[j]
     if (c === 10 || c === 13) break
     if (c === 44) fields++
     else if (c !== 32 && c !== 9) blank = false

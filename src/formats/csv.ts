@@ -6,7 +6,7 @@
  */
 import Papa from 'papaparse'
 import { errors } from '../errors'
-import { scanNumericCsv } from './csv-fast'
+import { scanNumericCsv, textOf } from './csv-fast'
 import { parseCell } from './numbers'
 import { csvFormatter, outputViews } from './output-views'
 import { bodyText, plural, trimmedEnd } from './text'
@@ -38,11 +38,11 @@ function noRecords(header: string[]): never {
 }
 
 export function decodeCsv(body: Uint8Array, options: DecodeOptions): DecodedBody {
+  if (!options.textInput && body.indexOf(34) < 0) return decodeFast(body, options)
   // Blank lines before the first record are not records (a one-column body's blank line inside is NaN).
   const text = bodyText(body).replace(/^[\r\n]+/, '')
   const end = trimmedEnd(text)
   const quoted = text.indexOf('"') >= 0
-  if (!quoted && !options.textInput) return decodeFast(text, end, options)
   const rows = quoted
     ? parseQuoted(text.slice(0, end))
     : text
@@ -52,32 +52,47 @@ export function decodeCsv(body: Uint8Array, options: DecodeOptions): DecodedBody
   return fromRows(rows, options)
 }
 
-function decodeFast(text: string, end: number, options: DecodeOptions): DecodedBody {
-  let start = 0
+/** Quote-free numeric bodies, read as bytes: the same rules as bodyText, without decoding the body. */
+function decodeFast(body: Uint8Array, options: DecodeOptions): DecodedBody {
+  // Text checks bodyText makes, kept byte-wise: valid UTF-8 (only worth checking when a byte is not
+  // ASCII), one BOM dropped, an all-blank body is empty.
+  if (!isAscii(body)) bodyText(body)
+  let start = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0
+  while (start < body.length && (body[start] === 10 || body[start] === 13)) start++
+  let end = body.length
+  while (end > start && (body[end - 1] === 32 || body[end - 1] === 9 || body[end - 1] === 10 || body[end - 1] === 13))
+    end--
+  if (end === start) throw errors.badInput('empty body')
+  const bodyStart = start
   if (options.csvHeader !== 'absent') {
-    const firstEnd = lineEnd(text, 0, end)
+    const firstEnd = lineEnd(body, start, end)
     let secondStart = firstEnd < end ? firstEnd + 1 : end
-    if (text.charCodeAt(firstEnd) === 13 && text.charCodeAt(secondStart) === 10) secondStart++
-    const first = text.slice(0, firstEnd).split(',')
-    const second = secondStart < end ? text.slice(secondStart, lineEnd(text, secondStart, end)).split(',') : undefined
+    if (body[firstEnd] === 13 && body[secondStart] === 10) secondStart++
+    const first = textOf(body, start, firstEnd).split(',')
+    const second = secondStart < end ? textOf(body, secondStart, lineEnd(body, secondStart, end)).split(',') : undefined
     if (hasHeader(options, first, second)) {
       if (secondStart >= end) noRecords(first)
       start = secondStart
     }
   }
-  const table = scanNumericCsv(text, start, end, rowNamer(start > 0))
+  const table = scanNumericCsv(body, start, end, rowNamer(start > bodyStart))
   return {
     records: table.rows,
     tensors: { dtype: 'number', shape: [table.rows, table.cols], values: table.values },
   }
 }
 
-function lineEnd(text: string, from: number, end: number): number {
+function lineEnd(buf: Uint8Array, from: number, end: number): number {
   for (let i = from; i < end; i++) {
-    const c = text.charCodeAt(i)
+    const c = buf[i]
     if (c === 10 || c === 13) return i
   }
   return end
+}
+
+function isAscii(buf: Uint8Array): boolean {
+  for (let i = 0; i < buf.length; i++) if (buf[i] > 127) return false
+  return true
 }
 
 function parseQuoted(text: string): string[][] {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { formatFloat32, formatFloat64, parseCell } from './numbers'
+import { formatFloat32, formatFloat64, parseCell, parseNumberBytes } from './numbers'
 
 describe('parseCell', () => {
   test('accepts decimal spellings, surrounding spaces, nan/inf in any case', () => {
@@ -52,5 +52,51 @@ describe('formatFloat64', () => {
     expect(formatFloat64(0.1 + 0.2)).toBe('0.30000000000000004')
     expect(formatFloat64(Infinity)).toBe('inf')
     expect(formatFloat64(NaN)).toBe('nan')
+  })
+})
+
+const enc = new TextEncoder()
+const parse = (s: string) => {
+  const b = enc.encode(`x${s}y`)
+  return parseNumberBytes(b, 1, b.length - 1)
+}
+
+describe('parseNumberBytes', () => {
+  test('equals Number() on ordinary and awkward decimals', () => {
+    const cases = [
+      '0',
+      '1',
+      '-2.5',
+      '.5',
+      '5.',
+      '1e-3',
+      '1E+10',
+      '-0',
+      '0.1',
+      '3.14159265358979',
+      '123456789012345678',
+      '1.7976931348623157e308',
+      '4.9e-324',
+      '2.2250738585072014e-308',
+      '0.30000000000000004',
+      '9007199254740993',
+      ' 7 ',
+      '7\r',
+    ]
+    for (const c of cases) expect(Object.is(parse(c), Number(c.trim()))).toBe(true)
+    const random = [] as string[]
+    for (let i = 0; i < 2000; i++)
+      random.push((Math.random() * 10 ** (Math.random() * 40 - 20)).toPrecision(1 + (i % 17)))
+    for (const c of random) expect(parse(c)).toBe(Number(c))
+  })
+  test('empty and nan are missing; inf is infinite', () => {
+    expect(parse('')).toBeNaN()
+    expect(parse('  ')).toBeNaN()
+    expect(parse('NaN')).toBeNaN()
+    expect(parse('-inf')).toBe(-Infinity)
+    expect(parse('Infinity')).toBe(Infinity)
+  })
+  test('non-numbers are null', () => {
+    for (const c of ['abc', '1.2.3', '0x10', '1e', '-', '.', '1,5', 'e5', '1 2']) expect(parse(c)).toBeNull()
   })
 })

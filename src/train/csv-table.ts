@@ -5,7 +5,7 @@
  * the model, so training sees exactly the values inference will see. RFC 4180 quotes are understood.
  */
 
-import { INVALID, parseNumber } from './number'
+import { parseNumberBytes } from '../formats/numbers'
 import { TrainError } from './train-errors'
 
 export interface Table {
@@ -64,7 +64,7 @@ export class TableBuilder {
     if (first && count > 1) {
       for (let f = 1; f < count; f++) {
         const v = cell(buf, fields[2 * f], fields[2 * f + 1])
-        if (v === INVALID) {
+        if (v === null) {
           this.onHeader(name, decoder.decode(buf.subarray(a, b)).slice(0, 200))
           return
         }
@@ -105,7 +105,7 @@ export class TableBuilder {
     const o = r * F
     for (let f = 1; f <= F; f++) {
       const v = cell(buf, fields[2 * f], fields[2 * f + 1])
-      if (v === INVALID)
+      if (v === null)
         throw new TrainError(
           `${name} line ${lineNo} column ${f + 1}: "${text(buf, fields[2 * f], fields[2 * f + 1]).slice(0, 50)}" is not a number`,
         )
@@ -159,10 +159,11 @@ function text(buf: Uint8Array, a: number, b: number): string {
   return t.length >= 2 && t[0] === '"' && t.endsWith('"') ? t.slice(1, -1).replaceAll('""', '"') : t
 }
 
-function cell(buf: Uint8Array, a: number, b: number): number | typeof INVALID {
+/** A training cell's number (NaN when empty or nan, null when not a number), quoted or not. */
+function cell(buf: Uint8Array, a: number, b: number): number | null {
   if (b > a && buf[a] === QUOTE) {
     const inner = encoder.encode(text(buf, a, b))
-    return parseNumber(inner, 0, inner.length)
+    return parseNumberBytes(inner, 0, inner.length)
   }
-  return parseNumber(buf, a, b)
+  return parseNumberBytes(buf, a, b)
 }
