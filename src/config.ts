@@ -40,6 +40,10 @@ export interface Config {
   graphOptimization: GraphOptimization
   device: Device
   deviceId: number
+  /** CUDA major the image's ONNX Runtime provider links (BYOC_CUDA_MAJOR, set by the gpu images). */
+  cudaMajor: number | null
+  /** Set by byoc itself in the process it re-execs onto the CUDA forward-compatibility libraries. */
+  cudaCompatLoaded: boolean
   /** Model file named by BYOC_MODEL_FILE, relative to the model dir. */
   modelFile: string | null
   /** Outputs named by BYOC_OUTPUTS, in the order to return them. */
@@ -166,6 +170,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     graphOptimization: oneOf('BYOC_GRAPH_OPTIMIZATION', ['disabled', 'basic', 'extended', 'all'] as const, 'all'),
     device: oneOf('BYOC_DEVICE', ['auto', 'cpu', 'cuda'] as const, 'auto'),
     deviceId: int(['BYOC_DEVICE_ID'], 0, 0, 64)!,
+    cudaMajor: int(['BYOC_CUDA_MAJOR'], null, 11, 99),
+    cudaCompatLoaded: bool('BYOC_CUDA_COMPAT_LOADED', false) ?? false,
     modelFile: pick('BYOC_MODEL_FILE')?.value ?? null,
     outputs,
     defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,

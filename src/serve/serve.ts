@@ -7,7 +7,7 @@ import { type Config, DEFAULTS, loadConfig } from '../config'
 import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
 import { log, setLogLevel } from '../log'
-import { gpuVisible, providerPlan } from '../model/execution-provider'
+import { type DeviceStart, deviceReport, startDevice } from '../model/device-start'
 import { extractModelArchive } from '../model/extract-archive'
 import { findModelFile } from '../model/find-model'
 import { WorkerPool } from '../model/pool'
@@ -36,6 +36,8 @@ export async function serve(): Promise<void> {
     log.error((error as Error).message)
     process.exit(1)
   }
+  // Before the port opens: it may re-exec byoc onto the CUDA forward-compatibility libraries.
+  const device = await startDevice(config)
   const resources = detectResources()
   const workers = chooseWorkers(config, resources.cpus)
   const state: ServerState = { ready: false, reason: 'model is loading', pool: null, active: 0 }
@@ -94,7 +96,7 @@ export async function serve(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'))
 
   try {
-    modelConfig = await loadModel(config, workers, state, resources)
+    modelConfig = await loadModel(config, workers, state, resources, device)
     defaultAccept ??= responseType(modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept')
     // performance.now() counts from process start, so this includes the runtime's own start-up.
     log.info(`ready in ${performance.now().toFixed(0)} ms`)
@@ -119,12 +121,14 @@ async function loadModel(
   workers: { count: number; threads: number; spinning: boolean },
   state: ServerState,
   resources: Resources,
+  device: DeviceStart,
 ) {
+  if (device.failure) throw new Error(device.failure)
   const extracted = await extractModelArchive(config.modelDir)
   if (extracted) log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`)
   const modelConfig = readModelConfig(config.modelDir)
   const modelPath = findModelFile(config.modelDir, { fromConfig: modelConfig?.model, fromEnv: config.modelFile })
-  const plan = providerPlan(config.device, config.deviceId, gpuVisible(process.env))
+  const plan = device.plan
   log.info(`model file ${modelPath}`)
   const batching = modelConfig?.batching ?? {}
   const pool = new WorkerPool(
@@ -153,10 +157,11 @@ async function loadModel(
     Math.max(64 * 1024 * 1024, resources.memoryBytes / 4),
   )
   const ready = await pool.start()
+  deviceReport.provider = ready.provider
   if (ready.library) log.info(`ONNX Runtime library ${ready.library}`)
   for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`)
   if (ready.provider === 'cpu' && !ready.fallbacks.length)
-    log.info(config.device === 'cpu' ? 'BYOC_DEVICE=cpu: running on CPU' : 'no GPU visible: running on CPU')
+    log.info(`${device.cpuReason}: running on CPU`)
   for (const i of ready.signature.inputs)
     log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)
   for (const o of ready.signature.outputs)
