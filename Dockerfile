@@ -1,14 +1,24 @@
 # byoc: one image for SageMaker endpoints, batch transform and training jobs (docs/container.md).
 #
-#   docker build -t byoc .                         # cpu target (the default: last stage)
-#   docker build --target gpu -t byoc:gpu .        # CUDA 12 + cuDNN 9, for ml.g* / ml.p* instances
+#   docker build -t byoc .                                             # cpu (the default: last stage)
+#   docker build --target gpu -t byoc:gpu .                            # CUDA 12, ONNX Runtime's cuda12 build
+#   docker build --target gpu --build-arg CUDA_MAJOR=13 -t byoc:gpu13 .  # CUDA 13 (driver >= 580)
 #
 # Every base image is a build argument with a public default, so a mirror or a local stand-in can
 # replace it (scripts/container-test.sh builds this file with debootstrapped bases).
-# Keep BUN_IMAGE's version equal to the "bun" devDependency in package.json.
+# Keep BUN_IMAGE's version equal to the "bun" devDependency in package.json, and the ONNX Runtime
+# release below equal to the onnxruntime-node version (the build checks it).
 ARG BUN_IMAGE=oven/bun:1.4.5
 ARG CPU_BASE_IMAGE=gcr.io/distroless/cc-debian12
-ARG CUDA_IMAGE=nvidia/cuda:12.4.1-cudnn-runtime-ubuntu22.04
+# 12 (default) or 13: which CUDA major the gpu target's ONNX Runtime links (docs/container.md, GPU notes).
+ARG CUDA_MAJOR=12
+ARG CUDA12_IMAGE=nvidia/cuda:12.9.1-cudnn-runtime-ubuntu24.04
+ARG CUDA13_IMAGE=nvidia/cuda:13.0.2-cudnn-runtime-ubuntu24.04
+# ONNX Runtime's own CUDA 12 build. The npm/NuGet "cuda12" packages link CUDA 13 since 1.27. The digest
+# is the one GitHub lists for the release asset, as pinned by two unrelated public projects; it could
+# not be fetched from here to confirm. Override both for a mirror.
+ARG ORT_CUDA12_URL=https://github.com/microsoft/onnxruntime/releases/download/v1.30.0/onnxruntime-linux-x64-gpu_cuda12-1.30.0.tgz
+ARG ORT_CUDA12_SHA256=f9886932ee7bb0b4d3fcab736a392d4ff5efaa0672b47f19f0cec03437cf64f1
 
 # ---- deps: node_modules from the lockfile (its own stage, so cuda-libs does not rebuild on src changes)
 FROM ${BUN_IMAGE} AS deps
@@ -27,45 +37,64 @@ COPY scripts/build.ts scripts/
 COPY src/ src/
 RUN bun run build && ./dist/byoc --version
 
-# ---- cuda-libs: ONNX Runtime's CUDA execution provider and the list of libraries it links ----------
-FROM deps AS cuda-libs
+# ---- ort-tools: binutils for the NEEDED check; the gpu stages below start here ----------------------
+FROM deps AS ort-tools
 ARG NODE_EXTRA_CA_CERTS
 RUN apt-get update && apt-get install -y --no-install-recommends binutils && rm -rf /var/lib/apt/lists/*
-# The provider libraries are too big for npm; the package's install script fetches them from NuGet.
-RUN cd node_modules/onnxruntime-node && bun script/install.js --onnxruntime-node-install=cuda12
+COPY scripts/cuda-check.sh /opt/ort/cuda-check.sh
+
+# ---- cuda12-libs: libonnxruntime.so.1 and its CUDA provider from ONNX Runtime's CUDA 12 release -----
+# Core and providers come from one build; the npm core would be a CPU build of the same version.
+FROM ort-tools AS cuda12-libs
+ARG ORT_CUDA12_URL
+ARG ORT_CUDA12_SHA256
+RUN if [ -z "$ORT_CUDA12_SHA256" ]; then echo "ORT_CUDA12_SHA256 must be set to the SHA-256 of $ORT_CUDA12_URL" >&2; exit 1; fi
+RUN URL="$ORT_CUDA12_URL" bun -e 'const r = await fetch(process.env.URL); if (!r.ok) throw new Error(`${process.env.URL}: HTTP ${r.status}`); await Bun.write("/tmp/ort.tgz", r)' \
+ && echo "$ORT_CUDA12_SHA256  /tmp/ort.tgz" | sha256sum -c - \
+ && mkdir /tmp/ort && tar -xzf /tmp/ort.tgz -C /tmp/ort --strip-components=1 && rm /tmp/ort.tgz
+RUN release=$(cat /tmp/ort/VERSION_NUMBER); \
+    node=$(bun -p "require('./node_modules/onnxruntime-node/package.json').version"); \
+    if [ "$release" != "$node" ]; then echo "ONNX Runtime release $release differs from onnxruntime-node $node: the addon needs the same version" >&2; exit 1; fi
 # ONNX Runtime loads provider libraries from the folder libonnxruntime.so.1 was loaded from, so they
 # share one folder. TensorRT's provider is left out: the image has no TensorRT runtime.
 RUN mkdir -p /opt/ort/lib \
+ && cd /tmp/ort/lib && cp -L libonnxruntime.so.1 libonnxruntime_providers_shared.so libonnxruntime_providers_cuda.so /opt/ort/lib/ \
+ && rm -rf /tmp/ort \
+ && sh /opt/ort/cuda-check.sh needed /opt/ort/lib/libonnxruntime_providers_cuda.so /opt/ort/cuda-needed.txt
+
+# ---- cuda13-libs: onnxruntime-node's own GPU install (NuGet Microsoft.ML.OnnxRuntime.Gpu.Linux) -----
+# The install script calls it "cuda12", but the NuGet package links CUDA 13 from ONNX Runtime 1.27 on.
+FROM ort-tools AS cuda13-libs
+ARG NODE_EXTRA_CA_CERTS
+RUN cd node_modules/onnxruntime-node && bun script/install.js --onnxruntime-node-install=cuda12
+RUN mkdir -p /opt/ort/lib \
  && cd node_modules/onnxruntime-node/bin/napi-v6/linux/x64 \
  && cp libonnxruntime.so.1 libonnxruntime_providers_shared.so libonnxruntime_providers_cuda.so /opt/ort/lib/ \
- && objdump -p /opt/ort/lib/libonnxruntime_providers_cuda.so | grep NEEDED | tee /opt/ort/cuda-needed.txt
+ && sh /opt/ort/cuda-check.sh needed /opt/ort/lib/libonnxruntime_providers_cuda.so /opt/ort/cuda-needed.txt
 
-# ---- gpu: nvidia-docker compatible; the host supplies the driver (none bundled) ---------------------
-FROM ${CUDA_IMAGE} AS gpu
+# ---- gpu: the CUDA_MAJOR variant; nvidia-docker compatible, the host supplies the driver -------------
+FROM cuda${CUDA_MAJOR}-libs AS cuda-libs
+FROM ${CUDA12_IMAGE} AS cuda12-base
+FROM ${CUDA13_IMAGE} AS cuda13-base
+FROM cuda${CUDA_MAJOR}-base AS gpu
+ARG CUDA_MAJOR
 COPY --from=cuda-libs /opt/ort/ /opt/ort/
-# Fail the build when the CUDA provider links another CUDA major than this base image provides (ORT
-# releases have moved from CUDA 12 to 13 under the same "cuda12" name), or needs a library the image
-# lacks. libcuda.so.1 is the driver's: the NVIDIA container runtime mounts it at run time.
-RUN needed=$(sed -n 's/^[[:space:]]*NEEDED[[:space:]]*//p' /opt/ort/cuda-needed.txt); \
-    need=$(echo "$needed" | sed -n 's/^libcudart\.so\.\([0-9][0-9]*\)$/\1/p'); \
-    have=$(ldconfig -p | sed -n 's/^[[:space:]]*libcudart\.so\.\([0-9][0-9]*\) .*/\1/p' | head -n 1); \
-    echo "CUDA check: provider needs libcudart.so.${need:-?}; base image (CUDA ${CUDA_VERSION:-?}) has libcudart.so.${have:-?}"; \
-    if [ -z "$need" ]; then echo "CUDA check failed: libonnxruntime_providers_cuda.so does not link libcudart ($needed)" >&2; exit 1; fi; \
-    if [ "$need" != "$have" ]; then echo "CUDA check failed: ONNX Runtime's CUDA provider needs CUDA $need but CUDA_IMAGE provides CUDA ${have:-none}; pick a CUDA $need base image (--build-arg CUDA_IMAGE=...) or another onnxruntime-node version" >&2; exit 1; fi; \
-    missing=; \
-    for lib in $needed; do \
-      case "$lib" in libcuda.so.*) continue ;; esac; \
-      [ -e "/opt/ort/lib/$lib" ] || ldconfig -p | grep -q "^[[:space:]]*$lib " || missing="$missing $lib"; \
-    done; \
-    if [ -n "$missing" ]; then echo "CUDA check failed: CUDA_IMAGE lacks libraries the CUDA provider needs:$missing" >&2; exit 1; fi; \
-    echo "CUDA check passed"
+# Fails the build unless the provider links CUDA_MAJOR, the base image has that CUDA runtime, and every
+# library the provider needs is in the image (scripts/cuda-check.sh).
+RUN sh /opt/ort/cuda-check.sh check /opt/ort/cuda-needed.txt "$CUDA_MAJOR" /opt/ort/lib
 COPY --from=build /src/dist/byoc /app/byoc
+# NVIDIA_DISABLE_REQUIRE: the base's NVIDIA_REQUIRE_CUDA would make the NVIDIA runtime refuse a too-old
+# driver before byoc starts (SageMaker: CannotStartContainerError, no logs); byoc checks the driver
+# itself, says which AMI to set, and uses /usr/local/cuda/compat or the CPU (src/model/device-decision.ts).
+# BYOC_CUDA_MAJOR tells byoc which driver this image needs.
 ENV LD_LIBRARY_PATH=/opt/ort/lib:/usr/local/nvidia/lib:/usr/local/nvidia/lib64 \
     TMPDIR=/tmp \
     NODE_ENV=production \
     ORT_DISABLE_TELEMETRY=1 \
     NVIDIA_VISIBLE_DEVICES=all \
-    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility \
+    NVIDIA_DISABLE_REQUIRE=true \
+    BYOC_CUDA_MAJOR=${CUDA_MAJOR}
 EXPOSE 8080
 LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true
 ENTRYPOINT ["/app/byoc"]
