@@ -38,6 +38,8 @@ cleanup() {
   # Only what this script started: the byoc server it launched, if still up, and its scratch folder.
   if [ -n "$byoc" ] && kill -0 "$byoc" 2>/dev/null; then kill -KILL "$byoc"; fi
   if [ -n "$serve_pid" ]; then wait "$serve_pid" 2>/dev/null; fi
+  if [ -n "${lock_ctr:-}" ]; then buildah umount "$lock_ctr" >/dev/null 2>&1; buildah rm "$lock_ctr" >/dev/null 2>&1; fi
+  if [ -n "${memory_cg:-}" ] && [ -d "$memory_cg" ]; then rmdir "$memory_cg" 2>/dev/null; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -273,5 +275,125 @@ else
 fi
 echo "-- serve log (last 15 lines)"
 tail -n 15 "$work/serve.log"
+
+
+# ---- serverless-like: non-root uid, read-only root filesystem, 1 GiB memory limit ----------------
+# Serverless endpoints may run the image as a non-root user with 1-6 GB of memory. buildah has no
+# --read-only: every top-level folder of the image is bind-mounted read-only over itself instead, so
+# only /tmp (TMPDIR, a tmpfs here) and what is mounted at /opt/ml can be written.
+uid=12345:12345
+step "non-root (uid $uid), read-only root, 1 GiB memory cgroup: train, then serve what it trained"
+lock_ctr=$(buildah from --quiet "$image")
+lock_root=$(buildah mount "$lock_ctr")
+readonly_mounts=(--mount type=tmpfs,destination=/tmp)
+for d in "$lock_root"/* "$lock_root"/opt/*; do
+  rel=${d#"$lock_root"}
+  case "$rel" in /tmp | /proc | /sys | /dev | /opt | /opt/ml) continue ;; esac
+  [ -d "$d" ] && [ ! -L "$d" ] && readonly_mounts+=(-v "$d:$rel:ro")
+done
+echo "read-only: $(printf '%s\n' "${readonly_mounts[@]}" | sed -n 's/^.*:\(\/[^:]*\):ro$/\1/p' | tr '\n' ' ')"
+
+# A memory cgroup below this process's own (v2 memory.max or v1 memory.limit_in_bytes).
+memory_cg= memory_limit=$((1024 * 1024 * 1024))
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  memory_cg=/sys/fs/cgroup$own/byoc-container-test-$$
+  mkdir "$memory_cg" 2>/dev/null && echo "$memory_limit" >"$memory_cg/memory.max" 2>/dev/null || memory_cg=
+elif [ -d /sys/fs/cgroup/memory ]; then
+  own=$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/self/cgroup)
+  memory_cg=/sys/fs/cgroup/memory$own/byoc-container-test-$$
+  mkdir "$memory_cg" 2>/dev/null && echo "$memory_limit" >"$memory_cg/memory.limit_in_bytes" 2>/dev/null || memory_cg=
+fi
+[ -n "$memory_cg" ] && echo "memory cgroup $memory_cg: limit $memory_limit bytes" || echo "no memory cgroup could be made here: measuring peak memory instead"
+peak_memory() {
+  if [ -z "$memory_cg" ]; then echo "${measured_peak:-0}"
+  elif [ -f "$memory_cg/memory.peak" ]; then cat "$memory_cg/memory.peak"
+  else cat "$memory_cg/memory.max_usage_in_bytes"; fi
+}
+# run_locked VERB LOG [buildah run options...]: in the background; sets locked_pid.
+run_locked() {
+  local verb=$1 log=$2
+  shift 2
+  # buildah bind-mounts these files itself (and removes some after each run): their mount points must
+  # exist before /etc and /run turn read-only.
+  mkdir -p "$lock_root/etc" "$lock_root/run"
+  touch "$lock_root/etc/hostname" "$lock_root/etc/hosts" "$lock_root/etc/resolv.conf" "$lock_root/run/.containerenv"
+  (
+    [ -n "$memory_cg" ] && echo "$BASHPID" >"$memory_cg/cgroup.procs"
+    exec buildah run --isolation chroot --user "$uid" "${readonly_mounts[@]}" "$@" "$lock_ctr" -- /app/byoc "$verb"
+  ) >"$log" 2>&1 &
+  locked_pid=$!
+}
+
+locked_dir=$work/locked
+cp -a "$root/local_test/test_dir" "$locked_dir"
+rm -rf "$locked_dir/model" "$locked_dir/output" && mkdir -p "$locked_dir/model" "$locked_dir/output"
+chmod -R a+rX "$locked_dir" && chmod 0777 "$locked_dir/model" "$locked_dir/output"
+echo "+ buildah run --isolation chroot --user $uid (read-only mounts) -v $locked_dir:/opt/ml $lock_ctr -- /app/byoc train"
+run_locked train "$work/locked-train.log" -v "$locked_dir:/opt/ml"
+wait "$locked_pid"
+rc=$?
+tail -n 5 "$work/locked-train.log"
+if [ $rc -eq 0 ] && [ -s "$locked_dir/model/model.onnx" ]; then
+  pass "train as uid $uid with a read-only root: exit 0, wrote $(cd "$locked_dir/model" && ls | tr '\n' ' ')"
+else
+  fail "train as uid $uid with a read-only root (exit $rc; log above)"
+fi
+
+port=$((port + 1))
+# Serve: the model folder read-only too, as SageMaker mounts it; /opt/ml/output stays writable.
+echo "+ buildah run --isolation chroot --user $uid (read-only mounts) -v $locked_dir:/opt/ml -v $locked_dir/model:/opt/ml/model:ro $lock_ctr -- /app/byoc serve"
+run_locked serve "$work/locked-serve.log" -v "$locked_dir:/opt/ml" -v "$locked_dir/model:/opt/ml/model:ro" \
+  -e "SAGEMAKER_BIND_TO_PORT=$port" -e SAGEMAKER_MAX_PAYLOAD_IN_MB=50 -e MODEL_SERVER_WORKERS=2
+t0=$(ms)
+code=
+while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$locked_pid" 2>/dev/null; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ping")
+  [ "$code" = 200 ] && break
+  sleep 0.02
+done
+byoc=$(byoc_pid "$locked_pid")
+if [ "$code" = 200 ]; then
+  pass "serve as uid $uid with a read-only root: /ping 200 after $(($(ms) - t0)) ms"
+  who=$(awk '/^Uid:/ { print $2 }' "/proc/$byoc/status" 2>/dev/null)
+  if [ -n "$who" ] && [ "$who" != 0 ]; then pass "byoc runs as uid $who"; else fail "byoc's uid is ${who:-unknown}, not ${uid%%:*}"; fi
+  answer=$(curl -sS --fail-with-body --data-binary "@$payload" -H 'Content-Type: text/csv' "http://127.0.0.1:$port/invocations")
+  if [ "$(printf '%s\n' "$answer" | wc -l)" -eq "$rows" ]; then pass "non-root answers $rows lines for $rows rows"; else fail "non-root answer: $(printf '%s' "$answer" | head -c 300)"; fi
+  params=$(curl -sS "http://127.0.0.1:$port/execution-parameters")
+  # 50 MB payloads x 10 bytes held per payload byte leave room for one transform in half of 1 GiB;
+  # without the limit this machine's memory would allow both workers (2).
+  if [ -z "$memory_cg" ]; then
+    echo "execution-parameters without a memory limit: $params"
+  elif [[ "$params" == *'"MaxConcurrentTransforms":1,'* ]]; then
+    pass "/execution-parameters under the 1 GiB limit: $params"
+  else
+    fail "/execution-parameters does not reflect the 1 GiB limit: $params"
+  fi
+  measured_peak=$(($(awk '/^VmHWM:/ { print $2 }' "/proc/$byoc/status" 2>/dev/null || echo 0) * 1024))
+  kill -TERM "$byoc"
+else
+  cat "$work/locked-serve.log"
+  fail "serve as uid $uid with a read-only root: /ping ${code:-no answer} within 60 s (log above)"
+  [ -n "$byoc" ] && kill -KILL "$byoc"
+fi
+wait "$locked_pid"
+rc=$?
+if [ "$code" = 200 ]; then
+  if [ $rc -eq 0 ]; then pass "non-root serve exits 0 on SIGTERM"; else fail "non-root serve exit $rc on SIGTERM"; fi
+fi
+tail -n 4 "$work/locked-serve.log"
+if grep -qi 'read-only\|EROFS\|permission denied\|EACCES' "$work/locked-serve.log" "$work/locked-train.log"; then
+  fail "a write outside TMPDIR or /opt/ml was refused (see the logs above)"
+fi
+peak=$(peak_memory)
+if [ "$peak" -gt 0 ] && [ "$peak" -lt "$memory_limit" ]; then
+  pass "peak memory $((peak / 1048576)) MiB (train, then serve with 2 workers) within the 1 GiB limit"
+else
+  fail "peak memory ${peak:-?} bytes, limit $memory_limit"
+fi
+buildah umount "$lock_ctr" >/dev/null
+buildah rm "$lock_ctr" >/dev/null
+lock_ctr=
+[ -n "$memory_cg" ] && rmdir "$memory_cg" 2>/dev/null
 
 finish
