@@ -48,7 +48,8 @@ function parse(source: string): { args: Map<string, string>; stages: Stage[] } {
 }
 
 const { args, stages } = parse(text)
-const expand = (s: string, buildArgs: Map<string, string>) => s.replace(/\$\{(\w+)\}/g, (_, k) => buildArgs.get(k) ?? '')
+const expand = (s: string, buildArgs: Map<string, string>) =>
+  s.replace(/\$\{(\w+)\}/g, (_, k) => buildArgs.get(k) ?? '')
 const stage = (name: string): Stage => {
   const s = stages.find((x) => x.name === name)
   if (!s) throw new Error(`Dockerfile has no stage "${name}"`)
@@ -70,7 +71,13 @@ function lineage(name: string, overrides: Record<string, string> = {}): { stages
 }
 const all = (s: Stage, op: string) => s.body.filter((i) => i.op === op).map((i) => i.args)
 const env = (s: Stage, buildArgs: Map<string, string>): Record<string, string> =>
-  Object.fromEntries(all(s, 'ENV').flatMap((a) => expand(a, buildArgs).split(/\s+/).map((kv) => kv.split('=') as [string, string])))
+  Object.fromEntries(
+    all(s, 'ENV').flatMap((a) =>
+      expand(a, buildArgs)
+        .split(/\s+/)
+        .map((kv) => kv.split('=') as [string, string]),
+    ),
+  )
 const runs = (s: Stage) => all(s, 'RUN')
 
 const dir = mkdtempSync(join(tmpdir(), 'byoc-dockerfile-'))
@@ -85,7 +92,10 @@ const scratch = () => {
 function runStep(command: string, at: string, envs: Record<string, string>, cwd = at) {
   const script = command.replaceAll('/tmp/ort', join(at, 'tmp/ort')).replaceAll('/opt/ort', join(at, 'opt/ort'))
   mkdirSync(join(at, 'tmp'), { recursive: true })
-  const p = Bun.spawnSync(['sh', '-c', script], { cwd, env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, ...envs } })
+  const p = Bun.spawnSync(['sh', '-c', script], {
+    cwd,
+    env: { PATH: `${dirname(process.execPath)}:${process.env.PATH}`, ...envs },
+  })
   return { code: p.exitCode, out: p.stdout.toString() + p.stderr.toString() }
 }
 
@@ -114,7 +124,7 @@ describe('Dockerfile targets', () => {
     ['13', 'cuda13-libs'],
   ] as const) {
     test(`gpu with CUDA_MAJOR=${major}: nvidia/cuda:${major}.x cudnn runtime base, ONNX Runtime from ${source}`, () => {
-      const overrides = major === '12' ? {} : { CUDA_MAJOR: major }
+      const overrides: Record<string, string> = major === '12' ? {} : { CUDA_MAJOR: major }
       const { base } = lineage('gpu', overrides)
       expect(base).toMatch(new RegExp(`^nvidia/cuda:${major}\\.\\d+\\.\\d+-cudnn-runtime-ubuntu\\d\\d\\.04$`))
       const libs = lineage('cuda-libs', overrides).stages.map((s) => s.name)
@@ -217,19 +227,45 @@ describe('CUDA NEEDED check (scripts/cuda-check.sh, as the Dockerfile runs it) a
 
   // NEEDED of ONNX Runtime's CUDA 12 release provider (microsoft/onnxruntime#22703) and, measured here,
   // of the NuGet "cuda12" provider that links CUDA 13 (1.29.0, as shipped in asus4's npm copy).
-  const cuda12 = ['libcublasLt.so.12', 'libcublas.so.12', 'libcudnn.so.9', 'libcurand.so.10', 'libcufft.so.11', 'libcudart.so.12']
+  const cuda12 = [
+    'libcublasLt.so.12',
+    'libcublas.so.12',
+    'libcudnn.so.9',
+    'libcurand.so.10',
+    'libcufft.so.11',
+    'libcudart.so.12',
+  ]
   const cuda13 = ['libcublasLt.so.13', 'libcublas.so.13', 'libcurand.so.10', 'libcudart.so.13']
-  const system = ['libonnxruntime_providers_shared.so', 'libcuda.so.1', 'libstdc++.so.6', 'libm.so.6', 'libgcc_s.so.1', 'libc.so.6']
+  const system = [
+    'libonnxruntime_providers_shared.so',
+    'libcuda.so.1',
+    'libstdc++.so.6',
+    'libm.so.6',
+    'libgcc_s.so.1',
+    'libc.so.6',
+  ]
   const base = (libs: string[]) => [...libs, 'libstdc++.so.6', 'libm.so.6', 'libgcc_s.so.1', 'libc.so.6']
 
   /** Fake tools: `objdump -p` printing a dynamic section with `needed`, `ldconfig -p` listing `cache`. */
   function tools(at: string, needed: string[], cache: string[]): string {
     const bin = join(at, 'bin')
     mkdirSync(bin, { recursive: true })
-    const dynamic = ['', 'Dynamic Section:', ...needed.map((l) => `  NEEDED               ${l}`), '  SONAME               libonnxruntime_providers_cuda.so', '']
+    const dynamic = [
+      '',
+      'Dynamic Section:',
+      ...needed.map((l) => `  NEEDED               ${l}`),
+      '  SONAME               libonnxruntime_providers_cuda.so',
+      '',
+    ]
     writeFileSync(join(bin, 'objdump.txt'), dynamic.join('\n'))
-    writeFileSync(join(bin, 'objdump'), `#!/bin/sh\n[ "$1" = -p ] && [ -f "$2" ] && cat '${join(bin, 'objdump.txt')}'\n`)
-    const lines = [`${cache.length} libs found in cache \`/etc/ld.so.cache'`, ...cache.map((l) => `\t${l} (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/${l}`)]
+    writeFileSync(
+      join(bin, 'objdump'),
+      `#!/bin/sh\n[ "$1" = -p ] && [ -f "$2" ] && cat '${join(bin, 'objdump.txt')}'\n`,
+    )
+    const lines = [
+      `${cache.length} libs found in cache \`/etc/ld.so.cache'`,
+      ...cache.map((l) => `\t${l} (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/${l}`),
+    ]
     writeFileSync(join(bin, 'ldconfig.txt'), `${lines.join('\n')}\n`)
     writeFileSync(join(bin, 'ldconfig'), `#!/bin/sh\n[ "$1" = -p ] && cat '${join(bin, 'ldconfig.txt')}'\n`)
     chmodSync(join(bin, 'objdump'), 0o755)
@@ -280,7 +316,13 @@ describe('CUDA NEEDED check (scripts/cuda-check.sh, as the Dockerfile runs it) a
   })
 
   test('a base without a library the provider needs (cuDNN) fails and names it', () => {
-    const r = build('cuda12-libs', '12', [...cuda12, ...system], base(cuda12.filter((l) => l !== 'libcudnn.so.9')), '12.9.1')
+    const r = build(
+      'cuda12-libs',
+      '12',
+      [...cuda12, ...system],
+      base(cuda12.filter((l) => l !== 'libcudnn.so.9')),
+      '12.9.1',
+    )
     expect(r.code).not.toBe(0)
     expect(r.out).toContain('lacks libraries the CUDA provider needs: libcudnn.so.9')
   })
@@ -315,7 +357,10 @@ describe('.dockerignore', () => {
     expect(sources.length).toBeGreaterThan(3)
     for (const src of sources) {
       const path = src.replace(/\/$/, '')
-      expect(allowed.some((a) => path === a || path.startsWith(`${a}/`)), `COPY ${src} is not in .dockerignore's allow-list`).toBe(true)
+      expect(
+        allowed.some((a) => path === a || path.startsWith(`${a}/`)),
+        `COPY ${src} is not in .dockerignore's allow-list`,
+      ).toBe(true)
     }
   })
 })

@@ -8,8 +8,10 @@ const dir = mkdtempSync(join(tmpdir(), 'byoc-cuda-host-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 // First lines of /proc/driver/nvidia/version as the proprietary and the open kernel modules write them.
-const proprietary = 'NVRM version: NVIDIA UNIX x86_64 Kernel Module  470.256.02  Thu May  2 14:37:44 UTC 2024\nGCC version:  gcc version 7.3.1 20180712 (Red Hat 7.3.1-17) (GCC)\n'
-const open = 'NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  550.163.01  Release Build  (dvs-builder@U16-I3-B03-4-3)  Thu Feb 22 01:25:25 UTC 2024\nGCC version:  gcc version 12.2.0\n'
+const proprietary =
+  'NVRM version: NVIDIA UNIX x86_64 Kernel Module  470.256.02  Thu May  2 14:37:44 UTC 2024\nGCC version:  gcc version 7.3.1 20180712 (Red Hat 7.3.1-17) (GCC)\n'
+const open =
+  'NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  550.163.01  Release Build  (dvs-builder@U16-I3-B03-4-3)  Thu Feb 22 01:25:25 UTC 2024\nGCC version:  gcc version 12.2.0\n'
 
 /** A fake root: /proc/driver/nvidia/version with `version`, /usr/local/cuda/compat with `compat`'s libcuda. */
 function tree(name: string, version: string | null, compat: string | null): string {
@@ -35,7 +37,9 @@ describe('parseDriverVersion', () => {
     expect(parseDriverVersion(open)).toBe('550.163.01')
   })
   test('two-part versions and other architectures', () => {
-    expect(parseDriverVersion('NVRM version: NVIDIA UNIX aarch64 Kernel Module  580.65  Wed Jul 2 2025\n')).toBe('580.65')
+    expect(parseDriverVersion('NVRM version: NVIDIA UNIX aarch64 Kernel Module  580.65  Wed Jul 2 2025\n')).toBe(
+      '580.65',
+    )
   })
   test('anything else is unknown, not a guess', () => {
     expect(parseDriverVersion('')).toBeNull()
@@ -56,7 +60,10 @@ describe('compareVersions', () => {
 describe('readCudaHost (fake /proc and /usr/local/cuda trees)', () => {
   test('driver and compat libcuda both present', () => {
     const root = tree('both', proprietary, '575.57.08')
-    expect(readCudaHost(root)).toEqual({ driver: '470.256.02', compat: { dir: join(root, 'usr/local/cuda/compat'), driver: '575.57.08' } })
+    expect(readCudaHost(root)).toEqual({
+      driver: '470.256.02',
+      compat: { dir: join(root, 'usr/local/cuda/compat'), driver: '575.57.08' },
+    })
   })
   test('no driver file (no GPU, or a runtime that does not expose it)', () => {
     expect(readCudaHost(tree('none', null, null))).toEqual({ driver: null, compat: null })

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import type { Device } from '../config'
 import type { CudaHost } from './cuda-host'
-import { type DecisionInput, amiAdvice, decideDevice } from './device-decision'
+import { amiAdvice, type DecisionInput, decideDevice } from './device-decision'
 
 const compat = (driver: string) => ({ dir: '/usr/local/cuda/compat', driver })
 const input = (device: Device, host: CudaHost, more: Partial<DecisionInput> = {}): DecisionInput => ({
@@ -25,11 +25,15 @@ describe('decideDevice', () => {
   test('CUDA 13 on a 550 host with a compat libcuda 580: re-exec onto compat, and say which AMI to set', () => {
     const d = decideDevice(input('auto', { driver: '550.163.01', compat: compat('580.95.05') }, { cudaMajor: 13 }))
     expect(d.decision).toEqual({ kind: 'compat', compatDir: '/usr/local/cuda/compat' })
-    expect(text(d)).toContain('host NVIDIA driver 550.163.01 is too old for CUDA 13 (needs >= 580): set InferenceAmiVersion=al2023-ami-sagemaker-inference-gpu-4-1')
+    expect(text(d)).toContain(
+      'host NVIDIA driver 550.163.01 is too old for CUDA 13 (needs >= 580): set InferenceAmiVersion=al2023-ami-sagemaker-inference-gpu-4-1',
+    )
   })
 
   test('after the re-exec the same host runs cuda on the compat libcuda (no second re-exec)', () => {
-    const d = decideDevice(input('cuda', { driver: '550.163.01', compat: compat('580.95.05') }, { cudaMajor: 13, compatLoaded: true }))
+    const d = decideDevice(
+      input('cuda', { driver: '550.163.01', compat: compat('580.95.05') }, { cudaMajor: 13, compatLoaded: true }),
+    )
     expect(d.decision).toEqual({ kind: 'cuda', fatal: true })
     expect(text(d)).toContain('running on the CUDA forward-compatibility libcuda 580.95.05')
   })
@@ -52,7 +56,9 @@ describe('decideDevice', () => {
   test('CUDA 13 compat does not run on R470: CPU, and the reason names the floor', () => {
     const d = decideDevice(input('auto', { driver: '470.256.02', compat: compat('580.95.05') }, { cudaMajor: 13 }))
     expect(d.decision).toEqual({ kind: 'cpu' })
-    expect(text(d)).toContain('forward-compatibility libcuda 580.95.05 does not run on driver 470.256.02 (needs >= 535)')
+    expect(text(d)).toContain(
+      'forward-compatibility libcuda 580.95.05 does not run on driver 470.256.02 (needs >= 535)',
+    )
   })
 
   test('CUDA 12 compat on R470 is tried (NVIDIA supports it on data center GPUs)', () => {
@@ -73,7 +79,10 @@ describe('decideDevice', () => {
 
   test('unknown driver or an image without BYOC_CUDA_MAJOR: try CUDA and let the provider decide', () => {
     expect(decideDevice(input('auto', { driver: null, compat: null })).decision).toEqual({ kind: 'cuda', fatal: false })
-    expect(decideDevice(input('auto', { driver: '470.256.02', compat: null }, { cudaMajor: null })).decision).toEqual({ kind: 'cuda', fatal: false })
+    expect(decideDevice(input('auto', { driver: '470.256.02', compat: null }, { cudaMajor: null })).decision).toEqual({
+      kind: 'cuda',
+      fatal: false,
+    })
   })
 
   test('no GPU: CPU under auto, a fatal CUDA attempt when demanded; BYOC_DEVICE=cpu never looks', () => {

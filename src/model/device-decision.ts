@@ -26,7 +26,12 @@ export const CUDA_NEEDS: Readonly<Record<number, CudaNeeds>> = Object.freeze({
     transformAmi: 'al2-ami-sagemaker-batch-gpu-535',
   },
   // No batch transform AMI has a 580 driver: there CUDA 13 runs only through forward compatibility.
-  13: { minDriver: '580', compatFloor: '535', inferenceAmi: 'al2023-ami-sagemaker-inference-gpu-4-1', transformAmi: null },
+  13: {
+    minDriver: '580',
+    compatFloor: '535',
+    inferenceAmi: 'al2023-ami-sagemaker-inference-gpu-4-1',
+    transformAmi: null,
+  },
 })
 
 export type DeviceDecision =
@@ -71,19 +76,32 @@ export function decideDevice(i: DecisionInput): Decided {
   const needs = i.cudaMajor === null ? undefined : CUDA_NEEDS[i.cudaMajor]
   const driver = i.host.driver
   const want = needs ? `; this image's CUDA ${i.cudaMajor} needs >= ${needs.minDriver}` : ''
-  notes.push({ level: 'info', text: `host NVIDIA driver ${driver ?? 'unknown (no /proc/driver/nvidia/version)'}${want}` })
-  if (!needs || driver === null || compareVersions(driver, needs.minDriver) >= 0) return { decision: { kind: 'cuda', fatal }, notes }
+  notes.push({
+    level: 'info',
+    text: `host NVIDIA driver ${driver ?? 'unknown (no /proc/driver/nvidia/version)'}${want}`,
+  })
+  if (!needs || driver === null || compareVersions(driver, needs.minDriver) >= 0)
+    return { decision: { kind: 'cuda', fatal }, notes }
 
   const major = i.cudaMajor!
   const advice = amiAdvice(major, i.batchTransform)
-  notes.push({ level: 'warn', text: `host NVIDIA driver ${driver} is too old for CUDA ${major} (needs >= ${needs.minDriver}): ${advice}` })
+  notes.push({
+    level: 'warn',
+    text: `host NVIDIA driver ${driver} is too old for CUDA ${major} (needs >= ${needs.minDriver}): ${advice}`,
+  })
   if (i.compatLoaded) {
-    notes.push({ level: 'info', text: `running on the CUDA forward-compatibility libcuda ${i.host.compat?.driver ?? '?'} from ${i.host.compat?.dir ?? '?'}` })
+    notes.push({
+      level: 'info',
+      text: `running on the CUDA forward-compatibility libcuda ${i.host.compat?.driver ?? '?'} from ${i.host.compat?.dir ?? '?'}`,
+    })
     return { decision: { kind: 'cuda', fatal }, notes }
   }
   const compat = i.host.compat
   if (compat && compareVersions(compat.driver, driver) > 0 && compareVersions(driver, needs.compatFloor) >= 0) {
-    notes.push({ level: 'info', text: `trying the image's CUDA forward-compatibility libcuda ${compat.driver}: restarting with ${compat.dir} on LD_LIBRARY_PATH` })
+    notes.push({
+      level: 'info',
+      text: `trying the image's CUDA forward-compatibility libcuda ${compat.driver}: restarting with ${compat.dir} on LD_LIBRARY_PATH`,
+    })
     return { decision: { kind: 'compat', compatDir: compat.dir }, notes }
   }
   const why = compat

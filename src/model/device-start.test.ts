@@ -24,7 +24,10 @@ console.log('RESULT ' + JSON.stringify({ pid: process.pid, ld: process.env.LD_LI
 function fakeRoot(name: string, driver: string, compat: string | null): string {
   const root = join(dir, name)
   mkdirSync(join(root, 'proc/driver/nvidia'), { recursive: true })
-  writeFileSync(join(root, 'proc/driver/nvidia/version'), `NVRM version: NVIDIA UNIX x86_64 Kernel Module  ${driver}  Thu Feb 22 2024\n`)
+  writeFileSync(
+    join(root, 'proc/driver/nvidia/version'),
+    `NVRM version: NVIDIA UNIX x86_64 Kernel Module  ${driver}  Thu Feb 22 2024\n`,
+  )
   mkdirSync(join(root, 'dev'))
   writeFileSync(join(root, 'dev/nvidiactl'), '')
   if (compat) {

@@ -10,7 +10,7 @@ import type { Config } from '../config'
 import { flushLog, log } from '../log'
 import { readCudaHost } from './cuda-host'
 import { type DeviceDecision, decideDevice } from './device-decision'
-import { type ProviderAttempt, gpuVisible, providerPlan } from './execution-provider'
+import { gpuVisible, type ProviderAttempt, providerPlan } from './execution-provider'
 import { reexec } from './reexec'
 
 export interface DeviceReport {
@@ -60,14 +60,25 @@ export async function startDevice(config: Readonly<Config>, env: Env = process.e
     try {
       // A compiled byoc's argv[1] is its embedded entry point; under `bun src/cli.ts` it is the script.
       const script = process.argv[1]?.startsWith('/$bunfs/') ? [] : [process.argv[1]]
-      reexec(process.execPath, [process.execPath, ...script, ...process.argv.slice(2)], { ...env, LD_LIBRARY_PATH: ldPath, BYOC_CUDA_COMPAT_LOADED: 'true' })
+      reexec(process.execPath, [process.execPath, ...script, ...process.argv.slice(2)], {
+        ...env,
+        LD_LIBRARY_PATH: ldPath,
+        BYOC_CUDA_COMPAT_LOADED: 'true',
+      })
     } catch (error) {
       log.warn(`${(error as Error).message}; not using the forward-compatibility libraries`)
-      decision = config.device === 'cuda' ? { kind: 'fail', message: `BYOC_DEVICE=cuda: ${(error as Error).message}` } : { kind: 'cpu' }
+      decision =
+        config.device === 'cuda'
+          ? { kind: 'fail', message: `BYOC_DEVICE=cuda: ${(error as Error).message}` }
+          : { kind: 'cpu' }
     }
   }
   const cpuReason =
-    config.device === 'cpu' ? 'BYOC_DEVICE=cpu' : !visible ? 'no GPU visible' : `host NVIDIA driver ${host.driver} cannot run this image's CUDA ${config.cudaMajor}`
+    config.device === 'cpu'
+      ? 'BYOC_DEVICE=cpu'
+      : !visible
+        ? 'no GPU visible'
+        : `host NVIDIA driver ${host.driver} cannot run this image's CUDA ${config.cudaMajor}`
   return { plan: planFor(decision, config), cpuReason, failure: decision.kind === 'fail' ? decision.message : null }
 }
 

@@ -160,8 +160,7 @@ async function loadModel(
   deviceReport.provider = ready.provider
   if (ready.library) log.info(`ONNX Runtime library ${ready.library}`)
   for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`)
-  if (ready.provider === 'cpu' && !ready.fallbacks.length)
-    log.info(`${device.cpuReason}: running on CPU`)
+  if (ready.provider === 'cpu' && !ready.fallbacks.length) log.info(`${device.cpuReason}: running on CPU`)
   for (const i of ready.signature.inputs)
     log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)
   for (const o of ready.signature.outputs)
