@@ -5,12 +5,12 @@
 #   scripts/build_and_push.sh IMAGE [TAG] [--gpu]
 #     IMAGE  ECR repository name, e.g. byoc (lowercase letters, digits, . _ - /)
 #     TAG    default: latest (cpu target) or latest-gpu (--gpu)
-#     --gpu  build the gpu target (CUDA 12 + cuDNN 9) instead of cpu
+#     --gpu  build the gpu target (CUDA 12 + cuDNN 9; BUILD_ARGS="--build-arg CUDA_MAJOR=13" for CUDA 13)
 #
 # Region: AWS_REGION, else AWS_DEFAULT_REGION, else `aws configure get region` (the CLI profile).
 # Account: `aws sts get-caller-identity` with the CLI's credentials (AWS_PROFILE etc.).
 # Builder: docker, or podman when there is no docker engine (override with CONTAINER_TOOL=...).
-# Extra build options (e.g. a mirror of a base image): BUILD_ARGS="--build-arg CUDA_IMAGE=..."
+# Extra build options (e.g. a mirror of a base image): BUILD_ARGS="--build-arg CUDA12_IMAGE=..."
 set -euo pipefail
 
 usage() { echo "usage: $0 IMAGE [TAG] [--gpu]" >&2; exit 2; }
