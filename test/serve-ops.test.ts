@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { GraphBuilder } from '../src/onnx/builder'
 import { brokenModelBytes, linearClassifierModel, slowModel } from './fixtures/models'
-import { BINARY, mlRoot, startServer, waitForPing } from './helpers/server'
+import { BINARY, mlRoot, startServer, waitForLog, waitForPing } from './helpers/server'
 import { tarGz } from './helpers/tar'
 
 const classifier = linearClassifierModel({ features: 4, classes: 3 })
@@ -121,7 +121,9 @@ describe('model loading', () => {
     })
     const s = await startServer(root, {}, { waitReady: false })
     try {
-      await Bun.sleep(1000)
+      // The refusal itself, not just a server that has not loaded yet: the log names the link.
+      const log = await waitForLog(s, /model failed to load: .*evil/, 10_000)
+      expect(log).toMatch(/model failed to load: .*"evil".*outside the model directory/)
       expect((await fetch(`${s.url}/ping`)).status).toBe(503)
       expect(existsSync(join(root, 'model', 'evil'))).toBe(false)
     } finally {

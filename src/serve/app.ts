@@ -32,16 +32,8 @@ export interface AppOptions {
 const CUSTOM_ATTRIBUTES = 'x-amzn-sagemaker-custom-attributes'
 
 export function createApp(o: AppOptions) {
+  // onError first: Elysia applies hooks to the routes registered after them.
   return new Elysia()
-    .get('/ping', ({ request }) => {
-      const t0 = performance.now()
-      const ready = o.state.ready && (o.state.pool?.healthy ?? false)
-      const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
-      accessLog('GET', '/ping', res.status, t0, 0, ready ? 0 : o.state.reason.length + 1, inferenceId(request))
-      return res
-    })
-    .get('/execution-parameters', () => Response.json(o.executionParameters()))
-    .post('/invocations', ({ request }) => invocations(request, o), { parse: 'none' })
     .onError(({ code, error, request }) => {
       if (code === 'NOT_FOUND') {
         const path = new URL(request.url).pathname
@@ -54,6 +46,15 @@ export function createApp(o: AppOptions) {
       }
       return errorResponse(error, request.headers.get('accept'))
     })
+    .get('/ping', ({ request }) => {
+      const t0 = performance.now()
+      const ready = o.state.ready && (o.state.pool?.healthy ?? false)
+      const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
+      accessLog('GET', '/ping', res.status, t0, 0, ready ? 0 : o.state.reason.length + 1, inferenceId(request))
+      return res
+    })
+    .get('/execution-parameters', () => Response.json(o.executionParameters()))
+    .post('/invocations', ({ request }) => invocations(request, o), { parse: 'none' })
 }
 
 /**

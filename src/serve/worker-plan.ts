@@ -1,12 +1,10 @@
 /**
  * How many model Workers and how many ONNX Runtime threads each: by default one Worker per core with
  * one thread each (small tabular models are dominated by per-request overhead, which parallel Workers
- * hide), fewer when batch transform says fewer requests arrive at once. Measured (bench/RESULTS.md, 2 cores):
- * 2 Workers x 1 thread beat 1 x 2 for 150-row CSV on all three bench models (tree 2135 vs 1666 req/s, small
- * MLP 1640 vs 1018, 512-2048-2048 MLP 51 vs 40) and for 1-row requests to both MLPs; only the tree with
- * 1-row requests went the other way (8626 vs 10485), within this shared machine's noise. Decoding stays in
- * the Workers: CSV decode + cast is 30-50% of a request's CPU (bench in-process split), which on the one
- * HTTP thread would serialise. ONNX Runtime's thread spinning is
+ * hide), fewer when batch transform says fewer requests arrive at once. On the bench models, N Workers x 1
+ * thread beat 1 x N threads in nearly every case (bench/RESULTS.md has the figures). Decoding stays in
+ * the Workers: CSV decode and cast are a large part of a request's CPU (bench in-process split), which on
+ * the one HTTP thread would serialise. ONNX Runtime's thread spinning is
  * off unless asked for: spinning threads take the cores the HTTP thread and the other Workers need.
  * MODEL_SERVER_WORKERS, BYOC_INTRA_OP_THREADS and BYOC_ALLOW_SPINNING override.
  */

@@ -5,7 +5,7 @@
  * num_round/early_stopping_rounds) matches the current job, so changing the data or a setting starts
  * afresh, while raising num_round continues.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Tree } from './tree'
 
@@ -116,9 +116,5 @@ export class Checkpoints {
     const tmp = `${this.path}.tmp`
     await writeFile(tmp, JSON.stringify({ ...state, trees: state.trees.map(toJson) }))
     await rename(tmp, this.path)
-  }
-
-  async remove(): Promise<void> {
-    await rm(this.path, { force: true })
   }
 }
