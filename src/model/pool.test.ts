@@ -1,36 +1,17 @@
 import { afterAll, expect, test } from 'bun:test'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { slowModel, writeModel } from '../../test/fixtures/models'
+import { slowModel } from '../../test/fixtures/models'
+import { poolInit } from '../../test/fixtures/pool-init'
 import { ByocError } from '../errors'
 import { mediaTypeIndex } from '../formats/media-types'
-import { providerPlan } from './execution-provider'
 import { WorkerPool } from './pool'
 
 const CSV = mediaTypeIndex('text/csv')
 
 // A real Worker running a real model (~30 ms a run), so the first request is still in flight when the
 // next ones arrive.
-const modelPath = join(mkdtempSync(join(tmpdir(), 'byoc-pool-')), 'model.onnx')
-await writeModel(modelPath, slowModel({ features: 4, work: 10 }))
 const pool = new WorkerPool(
   1,
-  {
-    session: {
-      modelPath,
-      plan: providerPlan('cpu', 0, false),
-      intraOpThreads: 1,
-      allowSpinning: false,
-      graphOptimization: 'all',
-    },
-    outputs: null,
-    classLabels: null,
-    labelOutput: 'label',
-    csvHeader: 'absent',
-    batching: { maxBatchSize: 0, maxQueueDelayMs: 0 },
-    logLevel: 'error',
-  },
+  await poolInit(slowModel({ features: 4, work: 10 })),
   10_000,
   100,
   40, // bytes: room for one 24-byte body at a time

@@ -4,46 +4,32 @@
  * gets that far. What only a process can show (start-up, signals, the compiled binary) is in test/.
  */
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { linearClassifierModel, writeModel } from '../../test/fixtures/models'
-import { providerPlan } from '../model/execution-provider'
+import { linearClassifierModel } from '../../test/fixtures/models'
+import { poolInit } from '../../test/fixtures/pool-init'
 import { WorkerPool } from '../model/pool'
 import { type AppOptions, createApp, type ServerState } from './app'
 
 // Identity weights: the label is the index of the largest of 3 features.
-const modelPath = join(mkdtempSync(join(tmpdir(), 'byoc-app-')), 'model.onnx')
-await writeModel(
-  modelPath,
-  linearClassifierModel({
-    features: 3,
-    classes: 3,
-    weights: [
-      [1, 0, 0],
-      [0, 1, 0],
-      [0, 0, 1],
-    ],
-    bias: [0, 0, 0],
-  }),
-)
 const pool = new WorkerPool(
   1,
-  {
-    session: {
-      modelPath,
-      plan: providerPlan('cpu', 0, false),
-      intraOpThreads: 1,
-      allowSpinning: false,
-      graphOptimization: 'all',
+  await poolInit(
+    linearClassifierModel({
+      features: 3,
+      classes: 3,
+      weights: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      bias: [0, 0, 0],
+    }),
+    {
+      outputs: ['label'],
+      classLabels: ['a', 'b', 'c'],
+      csvHeader: 'auto',
+      batching: { maxBatchSize: 8, maxQueueDelayMs: 0 },
     },
-    outputs: ['label'],
-    classLabels: ['a', 'b', 'c'],
-    labelOutput: 'label',
-    csvHeader: 'auto',
-    batching: { maxBatchSize: 8, maxQueueDelayMs: 0 },
-    logLevel: 'error',
-  },
+  ),
   10_000,
   100,
 )
