@@ -43,7 +43,8 @@ describe('async inference', () => {
     } finally {
       await s.stop()
     }
-  })
+    // Correctness, not speed: a loaded machine takes longer than bun's 5 s default to move 200 MB.
+  }, 60_000)
 
   test('the body limit still holds: 1 MiB over SAGEMAKER_MAX_PAYLOAD_IN_MB=200 is our 413', async () => {
     const s = await startServer(mlRoot({ 'model.onnx': linearClassifierModel({ features: 4, classes: 3 }) }), {

@@ -183,7 +183,11 @@ describe('byoc train (compiled)', () => {
     mkdirSync(dirname(fifo), { recursive: true })
     expect(Bun.spawnSync(['mkfifo', fifo]).exitCode).toBe(0)
     const p = start(root)
-    await Bun.sleep(500)
+    // SIGTERM once byoc is running (its first log line follows the signal handler), not at a fixed time
+    // that a slow start could precede.
+    const t0 = performance.now()
+    while (!/ train: algorithm /.test(p.log()) && performance.now() - t0 < 15_000) await Bun.sleep(10)
+    await Bun.sleep(200)
     p.proc.kill('SIGTERM')
     const { code } = await p.finished()
     expect(code).toBe(143)
