@@ -11,6 +11,7 @@
 import { errors } from '../errors'
 import type protobufType from '../protobuf'
 import { outputViews } from './output-views'
+import schema from './record.proto' with { type: 'text' }
 import { plural } from './text'
 import {
   type Codec,
@@ -23,25 +24,14 @@ import {
 
 const MAGIC = 0xced7230a
 
-// The subset of aws/sagemaker-python-sdk src/sagemaker/amazon/record.proto that carries features.
-const PROTO = `
-syntax = "proto2";
-package aialgs.data;
-message Float32Tensor { repeated float values = 1 [packed = true]; repeated uint64 keys = 2 [packed = true]; repeated uint64 shape = 3 [packed = true]; }
-message Float64Tensor { repeated double values = 1 [packed = true]; repeated uint64 keys = 2 [packed = true]; repeated uint64 shape = 3 [packed = true]; }
-message Int32Tensor { repeated int32 values = 1 [packed = true]; repeated uint64 keys = 2 [packed = true]; repeated uint64 shape = 3 [packed = true]; }
-message Bytes { repeated bytes value = 1; optional string content_type = 2; }
-message Value { oneof value { Float32Tensor float32_tensor = 2; Float64Tensor float64_tensor = 3; Int32Tensor int32_tensor = 7; Bytes bytes = 9; } }
-message Record { map<string, Value> features = 1; map<string, Value> label = 2; optional string uid = 3; optional string metadata = 4; optional string configuration = 5; }
-`
 // resolveAll() applies `[packed = true]` (protobufjs 7.5 leaves it unapplied until the root is resolved).
-// protobufjs is loaded and the schema parsed on first use: most servers never see RecordIO, and loading
-// protobufjs costs 4-9 ms of every Worker's start (cold start).
+// protobufjs is loaded and the schema (record.proto, embedded as text) parsed on first use: most servers
+// never see RecordIO, and loading protobufjs at start would add to every Worker's cold start.
 let recordType: protobufType.Type | null = null
 function recordProto(): protobufType.Type {
   if (recordType) return recordType
   const protobuf: typeof protobufType = require('../protobuf').default
-  return (recordType = protobuf.parse(PROTO, { keepCase: true }).root.resolveAll().lookupType('aialgs.data.Record'))
+  return (recordType = protobuf.parse(schema, { keepCase: true }).root.resolveAll().lookupType('aialgs.data.Record'))
 }
 
 interface Tensor {
