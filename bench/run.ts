@@ -1,7 +1,8 @@
 /**
  * `bun run bench`: builds the benchmark models, starts dist/byoc for each measurement, drives load with
  * wrk from a separate process, and writes bench/RESULTS.md. See bench/README.md for what each figure means.
- * Options: --seconds N (per load run, default 3).
+ * Options: --seconds N (per load run, default 3); --only metrics [--rounds N] runs just the metrics on/off
+ * comparison and writes bench/METRICS_RESULTS.md.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
@@ -15,6 +16,7 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback
 }
 const SECONDS = arg('--seconds', 3)
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
 const ROWS = [1, 150, 1000]
 const CONNECTIONS = [1, 8, 64]
 
@@ -87,6 +89,161 @@ const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]
 const f0 = (x: number) => x.toFixed(0)
 const f2 = (x: number) => x.toFixed(2)
+
+/** GET /metrics once a second while `f` runs (SageMaker scrapes every 10-300 s: this is harsher). */
+async function scraping<T>(url: string, f: () => Promise<T>): Promise<T> {
+  let on = true
+  const loop = (async () => {
+    while (on) {
+      await (await fetch(`${url}/metrics`)).text()
+      await Bun.sleep(1000)
+    }
+  })()
+  try {
+    return await f()
+  } finally {
+    on = false
+    await loop
+  }
+}
+
+/**
+ * CPU seconds (user + system) used so far, from /proc: the whole process (all threads), or with `thread`
+ * its main thread alone, the HTTP thread, where the metrics are recorded.
+ */
+function cpuSeconds(pid: number, thread = false): number {
+  const stat = readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  // utime and stime are fields 14 and 15 (1-based, counting pid and comm), in clock ticks of 1/100 s.
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/**
+ * 7. What recording metrics costs: 150-row CSV over 64 connections, one server with metrics on (scraped
+ * every second) and one with BYOC_METRICS=false, both up for the whole comparison, measured in alternating
+ * order so drift in the machine's load does not favour one side; medians of the rounds. On a shared
+ * machine requests/s moves between rounds by more than the cost, so two more estimates: the server's CPU
+ * time per request, and both servers loaded at the same time (64 connections each), whose requests/s
+ * ratio is the verdict: other load on the machine then hits both alike.
+ */
+async function metricsCost(rounds = 5) {
+  interface Side {
+    rps: number[]
+    cpuUs: number[]
+    httpUs: number[]
+  }
+  const out: Array<{ m: BenchModel; on: Side; off: Side; paired: number[]; counted: number }> = []
+  for (const m of [models[0], models[1]]) {
+    const file = bodyFile(m, 150)
+    const on = await startServer(roots.get(m)!, {})
+    const off = await startServer(roots.get(m)!, { BYOC_METRICS: 'false' })
+    try {
+      const r = { on: { rps: [], cpuUs: [], httpUs: [] } as Side, off: { rps: [], cpuUs: [], httpUs: [] } as Side }
+      for (const s of [on, off]) await wrk(s.url, file, 8, 1) // warm caches and JIT
+      for (let i = 0; i < rounds; i++)
+        for (const k of i % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          const s = k === 'on' ? on : off
+          const cpu0 = cpuSeconds(s.pid)
+          const http0 = cpuSeconds(s.pid, true)
+          const res =
+            k === 'on'
+              ? await scraping(s.url, () => wrk(s.url, file, 64, SECONDS))
+              : await wrk(s.url, file, 64, SECONDS)
+          const cpuUs = ((cpuSeconds(s.pid) - cpu0) / Math.max(1, res.requests)) * 1e6
+          const httpUs = ((cpuSeconds(s.pid, true) - http0) / Math.max(1, res.requests)) * 1e6
+          say(
+            `${m.name} metrics ${k}: ${f0(res.rps)} req/s, ${f0(cpuUs)} µs CPU per request${res.errors ? ` errors ${res.errors}` : ''}`,
+          )
+          r[k].rps.push(res.rps)
+          r[k].cpuUs.push(cpuUs)
+          r[k].httpUs.push(httpUs)
+        }
+      // Paired: both servers loaded at once, so whatever else the machine does hits both alike; they share
+      // the cores, and the one that needs more CPU per request answers fewer.
+      const paired: number[] = []
+      for (let i = 0; i < rounds; i++) {
+        const [a, b] = await scraping(on.url, () =>
+          Promise.all([wrk(on.url, file, 64, SECONDS), wrk(off.url, file, 64, SECONDS)]),
+        )
+        say(`${m.name} side by side: on ${f0(a.rps)} req/s, off ${f0(b.rps)} req/s`)
+        paired.push(a.rps / b.rps)
+      }
+      const text = await (await fetch(`${on.url}/metrics`)).text()
+      const counted = Number(/^byoc_requests_total\{route="\/invocations",code="200"\} (\d+)$/m.exec(text)?.[1] ?? 0)
+      out.push({ m, ...r, paired, counted })
+    } finally {
+      await on.stop()
+      await off.stop()
+    }
+  }
+  const micro = Bun.spawnSync([process.execPath, join(import.meta.dir, 'metrics-record.ts')])
+  const rec = JSON.parse(micro.stdout.toString().trim()) as { nsPerRequest: number; scrapeMs: number }
+  const lines: string[] = []
+  const row = (...cells: Array<string | number>) => lines.push(`| ${cells.join(' | ')} |`)
+  lines.push('## Cost of metrics: on vs BYOC_METRICS=false', '')
+  lines.push(
+    `150-row CSV, 64 connections, ${rounds} alternating rounds of ${SECONDS} s per side on two servers up side by side, medians; the metrics-on server was scraped every second. CPU is the server process's (all threads) per request answered. "Side by side": both servers under load at once (64 connections each, sharing the cores), ${rounds} rounds, median of the on/off requests/s ratios (the verdict; the individual rounds in brackets).`,
+    '',
+  )
+  row(
+    'model',
+    'on req/s',
+    'off req/s',
+    'on / off req/s',
+    'on CPU µs/req',
+    'off CPU µs/req',
+    'CPU cost',
+    'HTTP thread µs/req on / off',
+    'side by side on / off',
+    'rounds on req/s',
+    'rounds off req/s',
+  )
+  row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---')
+  const costs: number[] = []
+  for (const o of out) {
+    const onRps = median(o.on.rps)
+    const offRps = median(o.off.rps)
+    const onCpu = median(o.on.cpuUs)
+    const offCpu = median(o.off.cpuUs)
+    const pairedRatio = median(o.paired)
+    costs.push(1 - pairedRatio)
+    row(
+      o.m.name,
+      f0(onRps),
+      f0(offRps),
+      f2(onRps / offRps),
+      f0(onCpu),
+      f0(offCpu),
+      `${((onCpu / offCpu - 1) * 100).toFixed(1)}%`,
+      `${f0(median(o.on.httpUs))} / ${f0(median(o.off.httpUs))}`,
+      `${f2(pairedRatio)} (${o.paired.map(f2).join(', ')})`,
+      o.on.rps.map(f0).join(', '),
+      o.off.rps.map(f0).join(', '),
+    )
+  }
+  lines.push(
+    '',
+    `In process (bench/metrics-record.ts), recording one invocation (request counter and latency, four stage histograms, the run size) takes ${rec.nsPerRequest.toFixed(0)} ns on the HTTP thread, and rendering /metrics ${rec.scrapeMs.toFixed(2)} ms per scrape.`,
+    `The metrics-on servers counted ${out.map((o) => o.counted).join(' and ')} successful invocations in byoc_requests_total (warm-ups included).`,
+    '',
+  )
+  return { lines, worst: Math.max(...costs) }
+}
+
+if (ONLY === 'metrics') {
+  const startedOnly = new Date()
+  const before = load()
+  const { lines } = await metricsCost(arg('--rounds', 5))
+  const head = [
+    '# Metrics cost',
+    '',
+    `Written by \`bun bench/run.ts --only metrics\` on ${startedOnly.toISOString()}; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load average at start ${before}, at end ${load()}.`,
+    '',
+  ]
+  writeFileSync(join(import.meta.dir, 'METRICS_RESULTS.md'), [...head, ...lines].join('\n'))
+  console.log([...head, ...lines].join('\n'))
+  process.exit(0)
+}
 
 const startedAt = new Date()
 const loadBefore = load()
@@ -173,6 +330,8 @@ for (const m of models)
 
 // 6. End-to-end overhead: the same steps in one process, no HTTP, 150 rows (and 1 and 1000 for context).
 const overhead = models.flatMap((m) => ROWS.map((rows) => ({ m, rows, ...inProcess(m, rows, 1) })))
+
+const metrics = await metricsCost()
 const loadAfter = load()
 
 // The report.
@@ -217,6 +376,11 @@ row(
 )
 row('/ping p99 ≤ 10 ms while /invocations saturates the CPU', `${f2(ping99)} ms`, verdict(ping99 <= 10))
 row('cold start median ≤ 100 ms, tree model', `${f0(coldMedian)} ms`, verdict(coldMedian <= 100))
+row(
+  'metrics cost ≤ 2% of req/s (150-row CSV, 64 connections, servers side by side; worst model)',
+  `${(metrics.worst * 100).toFixed(1)}%`,
+  verdict(metrics.worst <= 0.02),
+)
 lines.push('')
 
 lines.push('## Requests/s and latency (CSV in, CSV out; default settings)', '')
@@ -304,6 +468,8 @@ row('model', 'rows', 'connections', '2×1 req/s', '1×2 req/s', '2×1 p99 ms', '
 row('---', '---:', '---:', '---:', '---:', '---:', '---:')
 for (const l of layouts) row(l.model.name, l.rows, l.c, f0(l.two.rps), f0(l.one.rps), f2(l.two.p99), f2(l.one.p99))
 lines.push('')
+
+lines.push(...metrics.lines)
 
 lines.push('## Memory', '')
 row('model', 'RSS idle MiB', 'RSS after load MiB')

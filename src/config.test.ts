@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { loadConfig } from './config'
+import { loadConfig, logFormatFrom } from './config'
 import { StartupError } from './errors'
 
 describe('loadConfig', () => {
@@ -66,5 +66,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ BYOC_OUTPUTS: 'label, probabilities' }).outputs).toEqual(['label', 'probabilities'])
     expect(loadConfig({}).csvHeader).toBeNull()
     expect(loadConfig({ BYOC_CSV_HEADER: 'present' }).csvHeader).toBe('present')
+  })
+  test('observability: metrics on, Server-Timing off and text logs by default; each can be switched', () => {
+    expect(loadConfig({})).toMatchObject({ metrics: true, serverTiming: false, logFormat: 'text' })
+    expect(loadConfig({ BYOC_METRICS: 'false', BYOC_SERVER_TIMING: 'true', BYOC_LOG_FORMAT: 'JSON' })).toMatchObject({
+      metrics: false,
+      serverTiming: true,
+      logFormat: 'json',
+    })
+  })
+  test('BYOC_LOG_FORMAT alone can be read when the rest of the environment is bad', () => {
+    expect(() => loadConfig({ BYOC_LOG_FORMAT: 'json', BYOC_PORT: 'x' })).toThrow(/BYOC_PORT/)
+    expect(logFormatFrom({ BYOC_LOG_FORMAT: ' JSON ' })).toBe('json')
+    expect(logFormatFrom({ BYOC_LOG_FORMAT: 'xml' })).toBe('text')
+    expect(logFormatFrom({})).toBe('text')
   })
 })

@@ -7,7 +7,7 @@
 
 import { join } from 'node:path'
 import { StartupError } from './errors'
-import type { Level } from './log'
+import type { Level, LogFormat } from './log'
 
 export type Device = 'auto' | 'cpu' | 'cuda'
 export type CsvHeader = 'auto' | 'present' | 'absent'
@@ -56,6 +56,12 @@ export interface Config {
   maxQueueDelayMs: number | null
   maxQueueSize: number
   logLevel: Level
+  /** BYOC_LOG_FORMAT: text lines (default) or one JSON object per line. */
+  logFormat: LogFormat
+  /** BYOC_METRICS: GET /metrics and the recording behind it (default on). */
+  metrics: boolean
+  /** BYOC_SERVER_TIMING: a Server-Timing header on /invocations answers (default off). */
+  serverTiming: boolean
 }
 
 type Env = Record<string, string | undefined>
@@ -77,6 +83,14 @@ export const DEFAULTS = Object.freeze({
 })
 
 const MiB = 1024 * 1024
+
+/**
+ * BYOC_LOG_FORMAT alone, for the one line written before the whole config is known: a StartupError
+ * from loadConfig is itself logged in the format asked for.
+ */
+export function logFormatFrom(env: Env = process.env): LogFormat {
+  return env.BYOC_LOG_FORMAT?.trim().toLowerCase() === 'json' ? 'json' : 'text'
+}
 
 /** Reads the environment once; throws a StartupError listing every bad variable. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
@@ -182,6 +196,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxQueueDelayMs: num(['BYOC_MAX_QUEUE_DELAY_MS'], null, 0),
     maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], DEFAULTS.maxQueueSize, 1)!,
     logLevel: oneOf('BYOC_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    logFormat: oneOf('BYOC_LOG_FORMAT', ['text', 'json'] as const, 'text'),
+    metrics: bool('BYOC_METRICS', true) ?? true,
+    serverTiming: bool('BYOC_SERVER_TIMING', false) ?? false,
   }
   if (problems.length) throw new StartupError(`bad environment: ${problems.join('; ')}`)
   return Object.freeze(config)

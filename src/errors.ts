@@ -5,11 +5,14 @@
  */
 export class ByocError extends Error {
   override name = 'ByocError'
+  readonly kind: ErrorKind
   constructor(
     readonly status: number,
     message: string,
+    kind?: ErrorKind,
   ) {
     super(message)
+    this.kind = kind ?? kindOfStatus(status)
   }
 }
 
@@ -25,6 +28,21 @@ export class StartupError extends Error {
 /** The first line of anything thrown, bounded: native libraries' messages can run to pages. */
 export function firstLine(error: unknown, max = 500): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0].slice(0, max)
+}
+
+/**
+ * What went wrong, for the error counter (byoc_request_errors_total): a body that could not be parsed, one
+ * that does not fit the model or the limits, a request that took too long, a full queue, the model
+ * failing, or no model to answer.
+ */
+export const ERROR_KINDS = ['decode', 'validation', 'timeout', 'overload', 'model', 'unavailable'] as const
+export type ErrorKind = (typeof ERROR_KINDS)[number]
+
+function kindOfStatus(status: number): ErrorKind {
+  if (status === 504) return 'timeout'
+  if (status === 503) return 'unavailable'
+  if (status >= 500) return 'model'
+  return 'validation'
 }
 
 /** The catalogue: one constructor per kind of failure, so call sites and tests agree on status codes. */
@@ -43,7 +61,7 @@ export const errors = {
   modelFailed: (message: string) => new ByocError(500, `model failed: ${message}`),
   notReady: (reason: string) => new ByocError(503, reason),
   overloaded: (queued: number) =>
-    new ByocError(503, `server is overloaded: ${queued} requests already queued; retry later`),
+    new ByocError(503, `server is overloaded: ${queued} requests already queued; retry later`, 'overload'),
   timeout: (seconds: number) =>
     new ByocError(504, `inference did not finish within ${seconds} s (SAGEMAKER_MODEL_SERVER_TIMEOUT)`),
 } as const

@@ -46,9 +46,13 @@ describe('Batcher', () => {
     const batcher = new Batcher({ maxBatchSize: 64, maxQueueDelayMs: 0, run })
     const alone = await Promise.all(Array.from({ length: 20 }, (_, i) => mlp.run(rows([record(i)]))))
     sizes.length = 0
-    const merged = await Promise.all(Array.from({ length: 20 }, (_, i) => batcher.submit(rows([record(i)]), 1)))
+    const ran = await Promise.all(Array.from({ length: 20 }, (_, i) => batcher.submit(rows([record(i)]), 1)))
+    const merged = ran.map((r) => r.results)
     expect(sizes.length).toBeLessThan(20)
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(20)
+    // Each run is reported once, on one of its requests, with its full size (the metrics count runs so).
+    expect(ran.map((r) => r.runRows).filter((n) => n > 0)).toEqual(sizes)
+    expect(ran.every((r) => r.runMs > 0)).toBe(true)
     merged.forEach((r, i) => {
       expect(r.label.dims).toEqual([1])
       expect(r.label.data).toEqual(alone[i].label.data)
@@ -61,7 +65,7 @@ describe('Batcher', () => {
   test('multi-record requests are split back by their own record counts', async () => {
     const batcher = new Batcher({ maxBatchSize: 64, maxQueueDelayMs: 0, run: (f) => mlp.run(f) })
     const requests = [[record(1), record(2), record(3)], [record(4)], [record(5), record(6)]]
-    const answers = await Promise.all(requests.map((r) => batcher.submit(rows(r), r.length)))
+    const answers = (await Promise.all(requests.map((r) => batcher.submit(rows(r), r.length)))).map((r) => r.results)
     expect(answers.map((a) => a.probabilities.dims)).toEqual([
       [3, 3],
       [1, 3],
@@ -94,7 +98,7 @@ describe('Batcher', () => {
       batcher.submit(rows([[1, 2, 3]]), 1),
       batcher.submit(rows([[5, 5]]), 1),
     ])
-    expect([a.y.data[0], b.y.data[0], c.y.data[0]]).toEqual([3, 6, 10])
+    expect([a.results.y.data[0], b.results.y.data[0], c.results.y.data[0]]).toEqual([3, 6, 10])
     expect(sizes.sort()).toEqual([1, 2])
   })
 
@@ -104,7 +108,12 @@ describe('Batcher', () => {
     const index = (i: number) => ({ index: new Tensor('int64', BigInt64Array.from([BigInt(i)]), [1, 1]) })
     const settled = await Promise.allSettled([0, 1, 7, 2].map((i) => batcher.submit(index(i), 1)))
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
-    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value.y.data[0] : null))).toEqual([10, 20, null, 30])
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value.results.y.data[0] : null))).toEqual([
+      10,
+      20,
+      null,
+      30,
+    ])
     expect(String((settled[2] as PromiseRejectedResult).reason)).toMatch(/7|index|out of/i)
     expect(batcher.stats.retried).toBe(1)
     expect(sizes.some((n) => n > 1)).toBe(true)

@@ -9,6 +9,23 @@ import { concatFeeds, type Feeds, type Results, splitResults } from './tensors'
 
 export type RunFn = (feeds: Feeds, records: number) => Promise<Results>
 
+/**
+ * One request's share of a run, with the run's duration and size for the metrics. `runRows` is the run's
+ * record count on the first request of the run and 0 on the others, so a run is counted once.
+ */
+export interface Ran {
+  results: Results
+  runMs: number
+  runRows: number
+}
+
+/** A single run, timed, for the path without batching. */
+export async function timedRun(run: RunFn, feeds: Feeds, records: number): Promise<Ran> {
+  const t0 = performance.now()
+  const results = await run(feeds, records)
+  return { results, runMs: performance.now() - t0, runRows: records }
+}
+
 export interface BatcherOptions {
   /** Largest merged batch, in records; a request holding more runs alone. */
   maxBatchSize: number
@@ -22,7 +39,7 @@ interface Job {
   records: number
   key: string
   enqueuedAt: number
-  resolve: (r: Results) => void
+  resolve: (r: Ran) => void
   reject: (e: unknown) => void
 }
 
@@ -43,8 +60,8 @@ export class Batcher {
   constructor(private readonly o: BatcherOptions) {}
 
   /** Resolves with this request's own slice of the outputs (dim 0 = its records). */
-  submit(feeds: Feeds, records: number): Promise<Results> {
-    return new Promise<Results>((resolve, reject) => {
+  submit(feeds: Feeds, records: number): Promise<Ran> {
+    return new Promise<Ran>((resolve, reject) => {
       this.queue.push({ feeds, records, key: shapeKey(feeds, records), enqueuedAt: performance.now(), resolve, reject })
       this.kick()
     })
@@ -108,12 +125,15 @@ export class Batcher {
     this.stats.requests += batch.length
     if (batch.length === 1) {
       const [job] = batch
-      return this.o.run(job.feeds, job.records).then(job.resolve, job.reject)
+      return timedRun(this.o.run, job.feeds, job.records).then(job.resolve, job.reject)
     }
     const total = batch.reduce((n, j) => n + j.records, 0)
     let parts: Results[]
+    const t0 = performance.now()
+    let runMs: number
     try {
       const results = await this.o.run(concatFeeds(batch.map((j) => j.feeds)), total)
+      runMs = performance.now() - t0
       parts = splitResults(
         results,
         batch.map((j) => j.records),
@@ -122,11 +142,11 @@ export class Batcher {
       // One request can make a whole batch fail (a value a Reshape or lookup refuses), or the model may
       // not keep records apart on dim 0: each request runs alone, so only the culprit gets the error.
       this.stats.retried++
-      for (const job of batch) await this.o.run(job.feeds, job.records).then(job.resolve, job.reject)
+      for (const job of batch) await timedRun(this.o.run, job.feeds, job.records).then(job.resolve, job.reject)
       return
     }
     batch.forEach((job, i) => {
-      job.resolve(parts[i])
+      job.resolve({ results: parts[i], runMs, runRows: i === 0 ? total : 0 })
     })
   }
 }

@@ -7,8 +7,8 @@ import { ByocError, errors, firstLine } from '../errors'
 import { CODECS } from '../formats'
 import { MEDIA_TYPES } from '../formats/media-types'
 import type { DecodeOptions } from '../formats/types'
-import { log, setLogLevel } from '../log'
-import { Batcher } from './batcher'
+import { log, setLogFormat, setLogLevel } from '../log'
+import { Batcher, type Ran, timedRun } from './batcher'
 import { buildFeeds } from './feeds'
 import { runModel } from './fixed-batch'
 import { Outbox } from './outbox'
@@ -17,7 +17,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './protocol'
 import { createSession, type LoadedSession, warmUp } from './session'
 import { hasBatchAxis, valuesPerRecord } from './signature'
 import type { Feeds, Results } from './tensors'
-import { packAnswers, unpackRequests, type WireRequest } from './wire'
+import { NO_TIMING, packAnswers, unpackRequests, type WireRequest } from './wire'
 
 interface State {
   /** Every run goes through this: it refuses new runs once the Worker is retiring (see below). */
@@ -96,6 +96,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
 
 async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   setLogLevel(init.logLevel)
+  setLogFormat(init.logFormat)
   log.debug(`worker ${init.index}: creating the session`)
   const loaded = await createSession(init.session)
   log.debug(`worker ${init.index}: session created on ${loaded.provider}`)
@@ -124,20 +125,37 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
 type Answer = Parameters<typeof packAnswers>[0][number]
 
 async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
+  // The stage reached so far names the error kind: a body that does not parse, then one that does not fit.
+  let stage: 'decode' | 'validation' | null = 'decode'
   try {
+    const t0 = performance.now()
     const decoded = decode(m, state.decodeOptions)
+    stage = 'validation'
     if (decoded.records === 0) throw errors.badInput('the request holds no records')
     const feeds = buildFeeds(decoded, state.loaded.signature)
-    const results = state.batcher
+    stage = null
+    const t1 = performance.now()
+    const ran: Ran = state.batcher
       ? await state.batcher.submit(feeds, decoded.records)
-      : await state.run(feeds, decoded.records)
-    const outputs = selectOutputs(results, state.plan, decoded.records)
+      : await timedRun(state.run, feeds, decoded.records)
+    const t2 = performance.now()
+    const outputs = selectOutputs(ran.results, state.plan, decoded.records)
     const body = CODECS[m.accept].encode!({ records: decoded.records, outputs })
-    answers.push({ id: m.id, status: 200, body, contentType: m.accept })
+    answers.push({
+      id: m.id,
+      status: 200,
+      body,
+      contentType: m.accept,
+      decodeMs: t1 - t0,
+      runMs: ran.runMs,
+      encodeMs: performance.now() - t2,
+      runRows: ran.runRows,
+    })
   } catch (error) {
     const e = error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
     if (e.status >= 500) log.error(`invocation ${m.id}: ${e.message}`)
-    answers.push({ id: m.id, status: e.status, body: e.message, contentType: 0 })
+    const kind = stage && e.status < 500 ? stage : e.kind
+    answers.push({ id: m.id, status: e.status, body: e.message, contentType: 0, kind, ...NO_TIMING })
   }
 }
 

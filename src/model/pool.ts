@@ -13,12 +13,22 @@ import { MODEL_WORKER_URL } from './worker-url'
 
 export type PoolInit = Omit<WorkerInit, 'type' | 'index'>
 
+/** Events the metrics count that no invocation's answer carries. */
+export interface PoolObserver {
+  /** A model run finished in a Worker, over this many records (reported even if its requests timed out). */
+  ran(rows: number): void
+  /** A Worker was replaced: it timed out (stuck in a run) or crashed. */
+  restarted(reason: 'timeout' | 'crash'): void
+}
+
 interface Pending {
   id: number
   body: Uint8Array
   /** MEDIA_TYPES indices, resolved by the HTTP layer. */
   contentType: number
   accept: number
+  /** performance.now() when the pool took it: the pool's share of the request starts here. */
+  startedAt: number
   timer: Timer
   resolve: (r: InvokeResult) => void
   reject: (e: ByocError) => void
@@ -37,6 +47,8 @@ export class WorkerPool {
   private slots: Slot[] = []
   private nextId = 1
   private closing = false
+  /** Set by the HTTP side when metrics are on. */
+  observer: PoolObserver | null = null
 
   constructor(
     private readonly size: number,
@@ -67,12 +79,24 @@ export class WorkerPool {
       ready.batching
         ? `dynamic batching on: up to ${maxBatchSize} records per run, max queue delay ${maxQueueDelayMs} ms, queue bound ${this.maxInflight} requests`
         : `dynamic batching off: ${maxBatchSize <= 1 ? `max batch size is ${maxBatchSize}` : 'the model has an input without a batch axis or a non-tensor output'}; queue bound ${this.maxInflight} requests`,
+      {
+        event: 'batching',
+        batching: ready.batching,
+        max_batch_size: maxBatchSize,
+        max_queue_delay_ms: maxQueueDelayMs,
+        queue_bound: this.maxInflight,
+      },
     )
   }
 
   /** False once every Worker is dead (its restart failed): /ping then reports the server unhealthy. */
   get healthy(): boolean {
     return this.slots.some((s) => s.state !== 'dead')
+  }
+
+  /** Workers warm and taking requests. */
+  get readyWorkers(): number {
+    return this.slots.filter((s) => s.state === 'ready').length
   }
 
   get inflightBytes(): number {
@@ -99,7 +123,7 @@ export class WorkerPool {
       // Ids travel as uint32 (wire.ts); wrap before 2^32 so a long-running server never reuses a live one.
       this.nextId = (this.nextId % 0xfffffffe) + 1
       const timer = setTimeout(() => this.timedOut(id), this.timeoutMs)
-      this.dispatch({ id, body, contentType, accept, resolve, reject, timer })
+      this.dispatch({ id, body, contentType, accept, resolve, reject, timer, startedAt: performance.now() })
     })
   }
 
@@ -159,7 +183,10 @@ export class WorkerPool {
           case 'failed':
             return failed(m.message)
           case 'answers':
-            for (const a of unpackAnswers(m.batch)) this.settle(slot, a)
+            for (const a of unpackAnswers(m.batch)) {
+              if (a.runRows > 0) this.observer?.ran(a.runRows)
+              this.settle(slot, a)
+            }
             return
         }
       }
@@ -177,8 +204,17 @@ export class WorkerPool {
     if (!p) return // already answered (timed out)
     slot.inflight.delete(m.id)
     clearTimeout(p.timer)
-    if (m.status === 200) p.resolve({ body: m.body, contentType: MEDIA_TYPES[m.contentType] })
-    else p.reject(new ByocError(m.status, errorText(m.body)))
+    if (m.status !== 200) {
+      p.reject(new ByocError(m.status, errorText(m.body), m.kind))
+      return
+    }
+    // What the Worker did not spend working, the request spent waiting (see Timing).
+    const queueMs = Math.max(0, performance.now() - p.startedAt - m.decodeMs - m.runMs - m.encodeMs)
+    p.resolve({
+      body: m.body,
+      contentType: MEDIA_TYPES[m.contentType],
+      timing: { queueMs, decodeMs: m.decodeMs, runMs: m.runMs, encodeMs: m.encodeMs },
+    })
   }
 
   private timedOut(id: number): void {
@@ -200,6 +236,7 @@ export class WorkerPool {
   private replace(slot: Slot, culprit: number | null, why: string): void {
     if (this.slots[slot.index] !== slot || this.closing) return
     log.warn(`replacing model worker ${slot.index}: ${why}`)
+    this.observer?.restarted(culprit === null ? 'crash' : 'timeout')
     slot.state = 'dead'
     if (culprit !== null) slot.worker.postMessage({ type: 'retire' })
     const orphans = [...slot.inflight.values()]

@@ -2,7 +2,7 @@
  * Messages between the HTTP thread and the model Workers. Invocations travel in batches packed into
  * one transferred ArrayBuffer (wire.ts); the rest is plain data (structured clone).
  */
-import type { Level } from '../log'
+import type { Level, LogFormat } from '../log'
 import type { SessionSettings } from './session'
 import type { Signature } from './signature'
 
@@ -16,6 +16,7 @@ export interface WorkerInit {
   csvHeader: 'auto' | 'present' | 'absent'
   batching: { maxBatchSize: number; maxQueueDelayMs: number }
   logLevel: Level
+  logFormat: LogFormat
 }
 
 /** Requests dispatched to this Worker during one event-loop turn, packed by wire.packRequests. */
@@ -58,8 +59,21 @@ export interface AnswerBatch {
 
 export type FromWorker = WorkerReady | WorkerFailed | AnswerBatch
 
+/**
+ * Where an invocation's time went inside the pool, in milliseconds: waiting (to be dispatched, in the
+ * Worker's queue, in the batcher, and the messages both ways), decoding and checking the body against the
+ * model, the model run it took part in, and selecting and encoding the outputs.
+ */
+export interface Timing {
+  queueMs: number
+  decodeMs: number
+  runMs: number
+  encodeMs: number
+}
+
 /** What the pool resolves an invocation with. */
 export interface InvokeResult {
   body: Uint8Array
   contentType: string
+  timing: Timing
 }

@@ -6,10 +6,15 @@
  * without copying or encoding.
  *
  * Request item: u32 id, u8 content-type index, u8 accept index, u32 length, body bytes.
- * Answer item:  u32 id, u16 status (200 = result), u8 content-type index, u32 length, body bytes
- *               (the encoded response, or the UTF-8 error message).
- * Media types travel as indices into formats/media-types.ts MEDIA_TYPES, resolved once on the HTTP thread.
+ * Answer item:  u32 id, u16 status (200 = result), u8 content-type index, u8 error-kind index, u32 length,
+ *               u32 decode µs, u32 run µs, u32 encode µs, u32 run rows, body bytes (the encoded response,
+ *               or the UTF-8 error message).
+ * Media types travel as indices into formats/media-types.ts MEDIA_TYPES, resolved once on the HTTP thread;
+ * error kinds as indices into errors.ts ERROR_KINDS. The timings ride on the answer so the HTTP thread
+ * records them (metrics, logs, Server-Timing) without a message of their own. `runRows` is the size of the
+ * model run the request was part of, carried by one answer per run only, so runs are counted once.
  */
+import { ERROR_KINDS, type ErrorKind } from '../errors'
 
 const utf8 = new TextEncoder()
 const text = new TextDecoder()
@@ -18,8 +23,18 @@ const text = new TextDecoder()
 const REQ = { id: 0, contentType: 4, accept: 5, length: 6 } as const
 const REQUEST_HEADER = 10
 /** Byte offsets inside one answer item; the body starts at ANSWER_HEADER. */
-const ANS = { id: 0, status: 4, contentType: 6, length: 7 } as const
-const ANSWER_HEADER = 11
+const ANS = {
+  id: 0,
+  status: 4,
+  contentType: 6,
+  kind: 7,
+  length: 8,
+  decode: 12,
+  run: 16,
+  encode: 20,
+  runRows: 24,
+} as const
+const ANSWER_HEADER = 28
 
 export interface WireRequest {
   id: number
@@ -38,7 +53,20 @@ export interface WireAnswer {
   contentType: number
   /** The response body, or for an error its message as UTF-8. */
   body: Uint8Array
+  /** For an error: what went wrong (ignored for a result). */
+  kind: ErrorKind
+  /** Time spent in the Worker, in milliseconds (µs resolution on the wire). */
+  decodeMs: number
+  runMs: number
+  encodeMs: number
+  /** Records in the model run this request took part in, on one answer per run; else 0. */
+  runRows: number
 }
+
+/** The timing fields of an answer that has none to report (an error before or without a run). */
+export const NO_TIMING = { decodeMs: 0, runMs: 0, encodeMs: 0, runRows: 0 } as const
+
+const micros = (ms: number) => Math.min(0xffffffff, Math.max(0, Math.round(ms * 1000)))
 
 export function packRequests(items: WireRequest[]): ArrayBuffer {
   let size = 0
@@ -75,7 +103,9 @@ export function unpackRequests(buf: ArrayBuffer): WireRequest[] {
 }
 
 /** Bodies given as strings are UTF-8 encoded here, in the Worker, off the HTTP thread. */
-export function packAnswers(items: Array<Omit<WireAnswer, 'body'> & { body: Uint8Array | string }>): ArrayBuffer {
+export function packAnswers(
+  items: Array<Omit<WireAnswer, 'body' | 'kind'> & { body: Uint8Array | string; kind?: ErrorKind }>,
+): ArrayBuffer {
   const bodies = items.map((a) => (typeof a.body === 'string' ? utf8.encode(a.body) : a.body))
   let size = 0
   for (const b of bodies) size += ANSWER_HEADER + b.byteLength
@@ -88,7 +118,12 @@ export function packAnswers(items: Array<Omit<WireAnswer, 'body'> & { body: Uint
     view.setUint32(o + ANS.id, a.id, true)
     view.setUint16(o + ANS.status, a.status, true)
     view.setUint8(o + ANS.contentType, a.status === 200 ? a.contentType : 0)
+    view.setUint8(o + ANS.kind, a.status === 200 ? 0 : Math.max(0, ERROR_KINDS.indexOf(a.kind ?? 'model')))
     view.setUint32(o + ANS.length, body.byteLength, true)
+    view.setUint32(o + ANS.decode, micros(a.decodeMs), true)
+    view.setUint32(o + ANS.run, micros(a.runMs), true)
+    view.setUint32(o + ANS.encode, micros(a.encodeMs), true)
+    view.setUint32(o + ANS.runRows, a.runRows, true)
     bytes.set(body, o + ANSWER_HEADER)
     o += ANSWER_HEADER + body.byteLength
   })
@@ -104,7 +139,12 @@ export function unpackAnswers(buf: ArrayBuffer): WireAnswer[] {
       id: view.getUint32(o + ANS.id, true),
       status: view.getUint16(o + ANS.status, true),
       contentType: view.getUint8(o + ANS.contentType),
+      kind: ERROR_KINDS[view.getUint8(o + ANS.kind)] ?? 'model',
       body: new Uint8Array(buf, o + ANSWER_HEADER, length),
+      decodeMs: view.getUint32(o + ANS.decode, true) / 1000,
+      runMs: view.getUint32(o + ANS.run, true) / 1000,
+      encodeMs: view.getUint32(o + ANS.encode, true) / 1000,
+      runRows: view.getUint32(o + ANS.runRows, true),
     })
     o += ANSWER_HEADER + length
   }

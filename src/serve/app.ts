@@ -1,15 +1,18 @@
 /**
- * The HTTP surface SageMaker talks to: /ping, /invocations, /execution-parameters. Bodies are read raw
+ * The HTTP surface SageMaker talks to: /ping, /invocations, /execution-parameters, /metrics. Bodies are read raw
  * (Elysia's parser mangles application/x-npy and rejects application/jsonlines), media types are
  * negotiated here so a 415/406 never costs a trip to a Worker, and the model work happens in Workers.
  */
 import { Elysia } from 'elysia'
-import { errors } from '../errors'
+import { ByocError, type ErrorKind, errors } from '../errors'
 import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES, mediaTypeIndex } from '../formats/media-types'
+import { CONTENT_TYPE as METRICS_TYPE } from '../metrics/registry'
 import type { WorkerPool } from '../model/pool'
-import { accessLog } from './access-log'
+import type { Timing } from '../model/protocol'
+import { accessLog, serverTiming } from './access-log'
 import { errorResponse } from './error-response'
 import { negotiate, parseMediaType, requestContentType } from './media-type'
+import type { Route, ServeMetrics } from './serve-metrics'
 
 /** Mutable readiness, flipped by the loader; /ping reads it on every call. */
 export interface ServerState {
@@ -27,34 +30,58 @@ export interface AppOptions {
   defaultAccept: () => string | null
   echoCustomAttributes: () => boolean
   executionParameters: () => object
+  /** Null when BYOC_METRICS=false: no GET /metrics and nothing recorded. */
+  metrics?: ServeMetrics | null
+  /** BYOC_SERVER_TIMING: a Server-Timing header on /invocations answers. */
+  serverTiming?: boolean
 }
 
 const CUSTOM_ATTRIBUTES = 'x-amzn-sagemaker-custom-attributes'
 
 export function createApp(o: AppOptions) {
+  const metrics = o.metrics ?? null
+  const count = (route: Route, status: number, started: number, bytesOut = 0) =>
+    metrics?.request(route, status, performance.now() - started, 0, bytesOut)
   // onError first: Elysia applies hooks to the routes registered after them.
-  return new Elysia()
+  const app = new Elysia()
     .onError(({ code, error, request }) => {
-      if (code === 'NOT_FOUND') {
-        const path = new URL(request.url).pathname
-        return errorResponse(
-          errors.notFound(
-            `no route ${request.method} ${path}; byoc serves GET /ping, POST /invocations, GET /execution-parameters`,
-          ),
-          request.headers.get('accept'),
-        )
-      }
-      return errorResponse(error, request.headers.get('accept'))
+      const t0 = performance.now()
+      const res =
+        code === 'NOT_FOUND'
+          ? errorResponse(
+              errors.notFound(
+                `no route ${request.method} ${new URL(request.url).pathname}; byoc serves GET /ping, POST /invocations, GET /execution-parameters${metrics ? ', GET /metrics' : ''}`,
+              ),
+              request.headers.get('accept'),
+            )
+          : errorResponse(error, request.headers.get('accept'))
+      count('other', res.status, t0)
+      return res
     })
     .get('/ping', ({ request }) => {
       const t0 = performance.now()
       const ready = o.state.ready && (o.state.pool?.healthy ?? false)
       const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
-      accessLog('GET', '/ping', res.status, t0, 0, ready ? 0 : o.state.reason.length + 1, inferenceId(request))
+      const ms = performance.now() - t0
+      const bytesOut = ready ? 0 : o.state.reason.length + 1
+      metrics?.request('/ping', res.status, ms, 0, bytesOut)
+      accessLog('GET', '/ping', res.status, ms, 0, bytesOut, inferenceId(request))
       return res
     })
-    .get('/execution-parameters', () => Response.json(o.executionParameters()))
+    .get('/execution-parameters', () => {
+      const t0 = performance.now()
+      const res = Response.json(o.executionParameters())
+      count('/execution-parameters', 200, t0)
+      return res
+    })
     .post('/invocations', ({ request }) => invocations(request, o), { parse: 'none' })
+  if (!metrics) return app
+  return app.get('/metrics', () => {
+    const t0 = performance.now()
+    const body = metrics.expose()
+    count('/metrics', 200, t0, body.length)
+    return new Response(body, { headers: { 'content-type': METRICS_TYPE } })
+  })
 }
 
 /**
@@ -91,11 +118,14 @@ async function invocations(request: Request, o: AppOptions): Promise<Response> {
 
 async function answer(request: Request, o: AppOptions): Promise<Response> {
   const started = performance.now()
+  const metrics = o.metrics ?? null
   const acceptHeader = request.headers.get('accept')
   const echo = o.echoCustomAttributes() ? request.headers.get(CUSTOM_ATTRIBUTES) : null
   const extra: Record<string, string> = echo ? { [CUSTOM_ATTRIBUTES]: echo.slice(0, 1024) } : {}
   let bytesIn = 0
   let bytesOut = 0
+  let timing: Timing | null = null
+  let failure: ErrorKind | null = null
   let response: Response
   try {
     const pool = o.state.pool
@@ -108,14 +138,26 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
     const accept = negotiate(acceptHeader, ENCODABLE_TYPES, fallback)
     const body = await readBody(request, o.maxPayloadBytes)
     bytesIn = body.length
+    if (metrics) metrics.bytesInFlight += bytesIn
     if (body.length === 0) throw errors.badInput(`empty body; send records as ${DECODABLE_TYPES.join(', ')}`)
     const result = await pool.invoke(body, mediaTypeIndex(contentType), mediaTypeIndex(accept))
+    timing = result.timing
     bytesOut = result.body.byteLength
     response = new Response(result.body, { headers: { ...extra, 'content-type': result.contentType } })
   } catch (error) {
+    failure = error instanceof ByocError ? error.kind : 'model'
     response = errorResponse(error, acceptHeader, extra)
     bytesOut = Number(response.headers.get('content-length') ?? 0)
   }
-  accessLog('POST', '/invocations', response.status, started, bytesIn, bytesOut, inferenceId(request))
+  const ms = performance.now() - started
+  if (o.serverTiming) response.headers.set('server-timing', serverTiming(ms, timing))
+  if (metrics) {
+    metrics.bytesInFlight -= bytesIn
+    metrics.request('/invocations', response.status, ms, bytesIn, bytesOut)
+    const model = metrics.model()
+    if (timing) model.served(timing)
+    if (failure) model.failed(failure)
+  }
+  accessLog('POST', '/invocations', response.status, ms, bytesIn, bytesOut, inferenceId(request), timing)
   return response
 }

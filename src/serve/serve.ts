@@ -3,20 +3,21 @@
  * model into warm Workers, then turn /ping to 200. SIGTERM stops accepting, lets requests in flight
  * finish, and exits 0.
  */
-import { type Config, DEFAULTS, loadConfig } from '../config'
+import { type Config, DEFAULTS, loadConfig, logFormatFrom } from '../config'
 import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
-import { log, setLogLevel } from '../log'
+import { type Fields, log, setLogFormat, setLogLevel } from '../log'
 import { type DeviceStart, deviceReport, startDevice } from '../model/device-start'
 import { extractModelArchive } from '../model/extract-archive'
 import { findModelFile } from '../model/find-model'
 import { WorkerPool } from '../model/pool'
-import { describeValue, hasBatchAxis } from '../model/signature'
+import { describeValue, hasBatchAxis, type ValueInfo } from '../model/signature'
 import { type ModelConfig, readModelConfig } from '../model-config'
-import { VERSION } from '../version'
+import { ONNXRUNTIME_VERSION, VERSION } from '../version'
 import { createApp, type ServerState } from './app'
 import { parseMediaType } from './media-type'
 import { detectResources, executionParameters, type Resources } from './resources'
+import { ServeMetrics } from './serve-metrics'
 import { chooseWorkers } from './worker-plan'
 
 export async function serve(): Promise<void> {
@@ -25,10 +26,12 @@ export async function serve(): Promise<void> {
     config = loadConfig()
   } catch (error) {
     if (!(error instanceof StartupError)) throw error
-    log.error(error.message)
+    setLogFormat(logFormatFrom())
+    log.error(error.message, { event: 'config_error' })
     process.exit(1)
   }
   setLogLevel(config.logLevel)
+  setLogFormat(config.logFormat)
   let defaultAccept: string | null = null
   try {
     defaultAccept = responseType(config.defaultAccept, 'SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')
@@ -42,7 +45,17 @@ export async function serve(): Promise<void> {
   const workers = chooseWorkers(config, resources.cpus)
   const state: ServerState = { ready: false, reason: 'model is loading', pool: null, active: 0 }
   let modelConfig: ModelConfig | null = null
+  const metrics = config.metrics
+    ? new ServeMetrics({ version: VERSION, onnxruntime: ONNXRUNTIME_VERSION, device: () => deviceReport }, () => ({
+        inFlight: state.active,
+        queued: state.pool?.inflight ?? 0,
+        queuedBytes: state.pool?.inflightBytes ?? 0,
+        workersReady: state.pool?.readyWorkers ?? 0,
+      }))
+    : null
   const app = createApp({
+    metrics,
+    serverTiming: config.serverTiming,
     state,
     maxPayloadBytes: config.maxPayloadBytes,
     defaultAccept: () => defaultAccept,
@@ -69,19 +82,40 @@ export async function serve(): Promise<void> {
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   })
   log.info(
-    `byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}`,
+    `byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}` +
+      `; metrics ${metrics ? 'on at GET /metrics' : 'off'}`,
+    {
+      event: 'listening',
+      version: VERSION,
+      onnxruntime: ONNXRUNTIME_VERSION,
+      host: config.host,
+      port: app.server?.port,
+      pid: process.pid,
+      model_dir: config.modelDir,
+      metrics: metrics !== null,
+    },
   )
   if (config.batchTransform)
     log.info(
       `batch transform: ${config.batchStrategy}, max payload ${config.maxPayloadBytes} bytes, ` +
         `max concurrent transforms ${config.maxConcurrentTransforms ?? 'not set'}; one output line per input line`,
+      {
+        event: 'batch_transform',
+        strategy: config.batchStrategy,
+        max_payload_bytes: config.maxPayloadBytes,
+        max_concurrent_transforms: config.maxConcurrentTransforms,
+      },
     )
 
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
-    log.info(`${signal} received: finishing ${state.active} requests in flight, then exiting`)
+    log.info(`${signal} received: finishing ${state.active} requests in flight, then exiting`, {
+      event: 'stopping',
+      signal,
+      in_flight: state.active,
+    })
     // Stop accepting first; requests already received (still uploading, queued or running) are answered,
     // within 25 s of the 30 s SageMaker allows before SIGKILL.
     const closed = app.server?.stop(false)
@@ -89,21 +123,27 @@ export async function serve(): Promise<void> {
     while (state.active > 0 && performance.now() < until) await Bun.sleep(5)
     await state.pool?.close()
     await Promise.race([closed, Bun.sleep(2000)])
-    log.info('stopped')
+    log.info('stopped', { event: 'stopped' })
     process.exit(0)
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
 
   try {
+    const loadStarted = performance.now()
     modelConfig = await loadModel(config, workers, state, resources, device)
+    if (metrics) {
+      metrics.model().loaded((performance.now() - loadStarted) / 1000)
+      state.pool!.observer = metrics.model()
+    }
     defaultAccept ??= responseType(modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept')
     // performance.now() counts from process start, so this includes the runtime's own start-up.
-    log.info(`ready in ${performance.now().toFixed(0)} ms`)
+    const readyMs = Math.round(performance.now())
+    log.info(`ready in ${readyMs} ms`, { event: 'ready', ready_ms: readyMs })
   } catch (error) {
     state.ready = false
     state.reason = `model failed to load: ${error instanceof Error ? error.message : String(error)}`
-    log.error(`${state.reason}; /ping answers 503`)
+    log.error(`${state.reason}; /ping answers 503`, { event: 'model_failed' })
   }
 }
 
@@ -125,11 +165,16 @@ async function loadModel(
 ) {
   if (device.failure) throw new Error(device.failure)
   const extracted = await extractModelArchive(config.modelDir)
-  if (extracted) log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`)
+  if (extracted)
+    log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`, {
+      event: 'extracted',
+      files: extracted.length,
+      model_dir: config.modelDir,
+    })
   const modelConfig = readModelConfig(config.modelDir)
   const modelPath = findModelFile(config.modelDir, { fromConfig: modelConfig?.model, fromEnv: config.modelFile })
   const plan = device.plan
-  log.info(`model file ${modelPath}`)
+  log.info(`model file ${modelPath}`, { event: 'model', model: modelPath })
   const batching = modelConfig?.batching ?? {}
   const pool = new WorkerPool(
     workers.count,
@@ -150,6 +195,7 @@ async function loadModel(
         maxQueueDelayMs: config.maxQueueDelayMs ?? batching.maxQueueDelayMs ?? DEFAULTS.maxQueueDelayMs,
       },
       logLevel: config.logLevel,
+      logFormat: config.logFormat,
     },
     config.timeoutSeconds * 1000,
     config.maxQueueSize,
@@ -158,17 +204,38 @@ async function loadModel(
   )
   const ready = await pool.start()
   deviceReport.provider = ready.provider
-  if (ready.library) log.info(`ONNX Runtime library ${ready.library}`)
-  for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`)
-  if (ready.provider === 'cpu' && !ready.fallbacks.length) log.info(`${device.cpuReason}: running on CPU`)
+  if (ready.library)
+    log.info(`ONNX Runtime library ${ready.library}`, { event: 'onnxruntime_library', library: ready.library })
+  for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`, { event: 'provider_fallback' })
+  if (ready.provider === 'cpu' && !ready.fallbacks.length)
+    log.info(`${device.cpuReason}: running on CPU`, { event: 'device', device: 'cpu', reason: device.cpuReason })
+  const value = (v: ValueInfo, extra: Fields) => ({ name: v.name, type: v.type, shape: v.shape, ...extra })
   for (const i of ready.signature.inputs)
-    log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`)
+    log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`, {
+      event: 'input',
+      ...value(i, { batch_axis: hasBatchAxis(i) }),
+    })
   for (const o of ready.signature.outputs)
-    log.info(`output ${describeValue(o)}${ready.outputs.includes(o.name) ? '' : ' (not returned)'}`)
+    log.info(`output ${describeValue(o)}${ready.outputs.includes(o.name) ? '' : ' (not returned)'}`, {
+      event: 'output',
+      ...value(o, { returned: ready.outputs.includes(o.name) }),
+    })
+  const warmUp = Number.isNaN(ready.warmUpMs) ? null : Math.round(ready.warmUpMs * 10) / 10
   log.info(
     `execution provider ${ready.provider}${ready.provider === 'cuda' ? ` (device ${config.deviceId})` : ''}; ` +
       `${workers.count} workers x ${workers.threads} intra-op threads, spinning ${workers.spinning ? 'on' : 'off'}, ` +
-      `graph optimization ${config.graphOptimization}; warm-up run ${Number.isNaN(ready.warmUpMs) ? 'failed' : `${ready.warmUpMs.toFixed(1)} ms`}; returning ${ready.outputs.join(', ')}`,
+      `graph optimization ${config.graphOptimization}; warm-up run ${warmUp === null ? 'failed' : `${warmUp.toFixed(1)} ms`}; returning ${ready.outputs.join(', ')}`,
+    {
+      event: 'provider',
+      provider: ready.provider,
+      device_id: ready.provider === 'cuda' ? config.deviceId : null,
+      workers: workers.count,
+      threads: workers.threads,
+      spinning: workers.spinning,
+      graph_optimization: config.graphOptimization,
+      warm_up_ms: warmUp,
+      outputs: ready.outputs,
+    },
   )
   state.pool = pool
   state.ready = true
