@@ -71,7 +71,7 @@ describe('GET /metrics', () => {
     expect(m.get('byoc_model_load_seconds')).toBeGreaterThan(0)
     expect(m.get('byoc_model_load_seconds')).toBeLessThan(20)
     expect([...m.keys()].find((k) => k.startsWith('byoc_build_info'))).toMatch(
-      /^byoc_build_info\{version="\d+\.\d+\.\d+",onnxruntime="\d+\.\d+\.\d+",provider="cpu"\}$/,
+      /^byoc_build_info\{version="\d+\.\d+\.\d+",onnxruntime="\d+\.\d+\.\d+",provider="cpu",cuda_major="",driver=""\}$/,
     )
     // process_*: the real process, read from the kernel.
     expect(m.get('process_resident_memory_bytes')).toBeGreaterThan(20 * 2 ** 20)
