@@ -132,14 +132,17 @@ async function metricsCost(rounds = 5) {
     cpuUs: number[]
     httpUs: number[]
   }
-  const out: Array<{ m: BenchModel; on: Side; off: Side; paired: number[]; counted: number }> = []
+  const out: Array<{ m: BenchModel; on: Side; off: Side; paired: number[]; control: number[]; counted: number }> = []
   for (const m of [models[0], models[1]]) {
     const file = bodyFile(m, 150)
     const on = await startServer(roots.get(m)!, {})
     const off = await startServer(roots.get(m)!, { BYOC_METRICS: 'false' })
+    // A second metrics-off server: the same side-by-side run with two identical servers shows how far
+    // the method itself strays (the noise floor the on/off ratio must be read against).
+    const off2 = await startServer(roots.get(m)!, { BYOC_METRICS: 'false' })
     try {
       const r = { on: { rps: [], cpuUs: [], httpUs: [] } as Side, off: { rps: [], cpuUs: [], httpUs: [] } as Side }
-      for (const s of [on, off]) await wrk(s.url, file, 8, 1) // warm caches and JIT
+      for (const s of [on, off, off2]) await wrk(s.url, file, 8, 1) // warm caches and JIT
       for (let i = 0; i < rounds; i++)
         for (const k of i % 2 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
           const s = k === 'on' ? on : off
@@ -161,17 +164,23 @@ async function metricsCost(rounds = 5) {
       // Paired: both servers loaded at once, so whatever else the machine does hits both alike; they share
       // the cores, and the one that needs more CPU per request answers fewer.
       const paired: number[] = []
+      const control: number[] = []
       for (let i = 0; i < rounds; i++) {
         const [a, b] = await scraping(on.url, () =>
           Promise.all([wrk(on.url, file, 64, SECONDS), wrk(off.url, file, 64, SECONDS)]),
         )
-        say(`${m.name} side by side: on ${f0(a.rps)} req/s, off ${f0(b.rps)} req/s`)
+        const [c, d] = await Promise.all([wrk(off2.url, file, 64, SECONDS), wrk(off.url, file, 64, SECONDS)])
+        say(
+          `${m.name} side by side: on ${f0(a.rps)} / off ${f0(b.rps)} req/s; control off ${f0(c.rps)} / off ${f0(d.rps)}`,
+        )
         paired.push(a.rps / b.rps)
+        control.push(c.rps / d.rps)
       }
       const text = await (await fetch(`${on.url}/metrics`)).text()
       const counted = Number(/^byoc_requests_total\{route="\/invocations",code="200"\} (\d+)$/m.exec(text)?.[1] ?? 0)
-      out.push({ m, ...r, paired, counted })
+      out.push({ m, ...r, paired, control, counted })
     } finally {
+      await off2.stop()
       await on.stop()
       await off.stop()
     }
@@ -182,7 +191,7 @@ async function metricsCost(rounds = 5) {
   const row = (...cells: Array<string | number>) => lines.push(`| ${cells.join(' | ')} |`)
   lines.push('## Cost of metrics: on vs BYOC_METRICS=false', '')
   lines.push(
-    `150-row CSV, 64 connections, ${rounds} alternating rounds of ${SECONDS} s per side on two servers up side by side, medians; the metrics-on server was scraped every second. CPU is the server process's (all threads) per request answered. "Side by side": both servers under load at once (64 connections each, sharing the cores), ${rounds} rounds, median of the on/off requests/s ratios (the verdict; the individual rounds in brackets).`,
+    `150-row CSV, 64 connections, ${rounds} alternating rounds of ${SECONDS} s per side on two servers up side by side, medians; the metrics-on server was scraped every second. CPU is the server process's (all threads) per request answered. "Side by side": both servers under load at once (64 connections each, sharing the cores), ${rounds} rounds, median of the on/off requests/s ratios (the verdict; the individual rounds in brackets). "Control": the same with two metrics-off servers, right after each on/off round: how far two identical servers stray from 1.00 on this machine at this time.`,
     '',
   )
   row(
@@ -195,10 +204,11 @@ async function metricsCost(rounds = 5) {
     'CPU cost',
     'HTTP thread µs/req on / off',
     'side by side on / off',
+    'control off / off',
     'rounds on req/s',
     'rounds off req/s',
   )
-  row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---')
+  row('---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---')
   const costs: number[] = []
   for (const o of out) {
     const onRps = median(o.on.rps)
@@ -217,6 +227,7 @@ async function metricsCost(rounds = 5) {
       `${((onCpu / offCpu - 1) * 100).toFixed(1)}%`,
       `${f0(median(o.on.httpUs))} / ${f0(median(o.off.httpUs))}`,
       `${f2(pairedRatio)} (${o.paired.map(f2).join(', ')})`,
+      `${f2(median(o.control))} (${o.control.map(f2).join(', ')})`,
       o.on.rps.map(f0).join(', '),
       o.off.rps.map(f0).join(', '),
     )
@@ -227,17 +238,20 @@ async function metricsCost(rounds = 5) {
     `The metrics-on servers counted ${out.map((o) => o.counted).join(' and ')} successful invocations in byoc_requests_total (warm-ups included).`,
     '',
   )
-  return { lines, worst: Math.max(...costs) }
+  const spread = Math.max(...out.flatMap((o) => o.control.map((c) => Math.abs(1 - c))))
+  return { lines, worst: Math.max(...costs), spread }
 }
 
 if (ONLY === 'metrics') {
   const startedOnly = new Date()
   const before = load()
-  const { lines } = await metricsCost(arg('--rounds', 5))
+  const { lines, worst, spread } = await metricsCost(arg('--rounds', 5))
   const head = [
     '# Metrics cost',
     '',
     `Written by \`bun bench/run.ts --only metrics\` on ${startedOnly.toISOString()}; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; load average at start ${before}, at end ${load()}.`,
+    '',
+    `Verdict: metrics on cost ${(worst * 100).toFixed(1)}% of requests/s side by side (worst model); two identical servers strayed up to ${(spread * 100).toFixed(0)}% in the same run.`,
     '',
   ]
   writeFileSync(join(import.meta.dir, 'METRICS_RESULTS.md'), [...head, ...lines].join('\n'))
@@ -378,8 +392,8 @@ row('/ping p99 ≤ 10 ms while /invocations saturates the CPU', `${f2(ping99)} m
 row('cold start median ≤ 100 ms, tree model', `${f0(coldMedian)} ms`, verdict(coldMedian <= 100))
 row(
   'metrics cost ≤ 2% of req/s (150-row CSV, 64 connections, servers side by side; worst model)',
-  `${(metrics.worst * 100).toFixed(1)}%`,
-  verdict(metrics.worst <= 0.02),
+  `${(metrics.worst * 100).toFixed(1)}% (two identical servers strayed up to ${(metrics.spread * 100).toFixed(0)}%)`,
+  metrics.worst <= 0.02 ? 'met' : metrics.worst <= metrics.spread ? 'within the noise' : '**missed**',
 )
 lines.push('')
 
