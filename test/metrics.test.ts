@@ -3,9 +3,13 @@
  * promtool and scraped by a real Prometheus server, the JSON log format, and Server-Timing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { spawnSync } from 'bun'
 import { linearClassifierModel, slowModel } from './fixtures/models'
 import { promtoolCheck, requireTool, samples, startPrometheus } from './helpers/prometheus'
-import { mlRoot, type Running, startServer, waitForLog } from './helpers/server'
+import { BINARY, mlRoot, type Running, startServer, waitForLog } from './helpers/server'
 
 const classifier = linearClassifierModel({
   features: 4,
@@ -221,3 +225,23 @@ test('a real Prometheus server scrapes the binary and sees the counter move by t
     await s.stop()
   }
 }, 60_000)
+
+test('byoc train with BYOC_LOG_FORMAT=json: every line JSON, the metric lines SageMaker greps inside msg', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'byoc-train-json-'))
+  mkdirSync(join(root, 'input', 'config'), { recursive: true })
+  mkdirSync(join(root, 'input', 'data', 'training'), { recursive: true })
+  writeFileSync(join(root, 'input', 'config', 'hyperparameters.json'), JSON.stringify({ algorithm: 'decision_tree' }))
+  writeFileSync(
+    join(root, 'input', 'data', 'training', 'iris.csv'),
+    readFileSync(join(import.meta.dir, '../local_test/test_dir/input/data/training/iris.csv')),
+  )
+  const proc = spawnSync([BINARY, 'train'], {
+    env: { PATH: process.env.PATH ?? '', BYOC_ML_ROOT: root, BYOC_LOG_FORMAT: 'json' },
+    cwd: '/',
+  })
+  expect(proc.exitCode).toBe(0)
+  const lines = `${proc.stdout.toString()}${proc.stderr.toString()}`.trimEnd().split('\n')
+  const records = lines.map((l) => JSON.parse(l) as { level: string; msg: string })
+  expect(records.length).toBeGreaterThan(3)
+  expect(records.some((r) => /^train:accuracy=[0-9.]+; train:error=/.test(r.msg))).toBe(true)
+})

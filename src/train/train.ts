@@ -8,7 +8,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Config, loadConfig } from '../config'
-import { log, setLogLevel } from '../log'
+import { log, setLogFormat, setLogLevel } from '../log'
 import { VERSION } from '../version'
 import type { Table } from './csv-table'
 import { loadChannel } from './data'
@@ -34,6 +34,7 @@ export async function train(): Promise<number> {
     return EXIT_FAILED
   }
   setLogLevel(config.logLevel)
+  setLogFormat(config.logFormat)
   const stop = new StopSignal()
   await rm(join(config.outputDir, 'failure'), { force: true }).catch(() => {})
   try {
