@@ -98,25 +98,31 @@ describe('GET /metrics', () => {
 })
 
 test('timeouts, a full queue and the Worker restart are counted by kind and reason', async () => {
-  // One Worker, one request at a time, runs far longer than the timeout: the first request times out
-  // (its Worker is replaced), the two sent beside it find the queue full.
-  const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 60 }) }), {
-    SAGEMAKER_MODEL_SERVER_TIMEOUT: '0.05',
+  // One Worker, a queue of one, runs far longer than the 1 s timeout: the first request times out (its
+  // Worker is replaced); two sent while it is in flight find the queue full.
+  const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 300 }) }), {
+    SAGEMAKER_MODEL_SERVER_TIMEOUT: '1',
     MODEL_SERVER_WORKERS: '1',
     BYOC_MAX_QUEUE_SIZE: '1',
   })
+  const scrape = async () => samples(await (await fetch(`${s.url}/metrics`)).text())
   try {
-    const statuses = await Promise.all([0, 1, 2].map(() => csv(s, '1,2,3,4\n').then((r) => r.status)))
-    expect(statuses.sort()).toEqual([503, 503, 504])
-    const m = samples(await (await fetch(`${s.url}/metrics`)).text())
+    const first = csv(s, '1,2,3,4\n').then((r) => r.status)
+    const until = performance.now() + 900
+    while ((await scrape()).get('byoc_requests_queued') !== 1 && performance.now() < until) await Bun.sleep(5)
+    const refused = await Promise.all([0, 1].map(() => csv(s, '1,2,3,4\n').then((r) => r.status)))
+    expect(refused).toEqual([503, 503])
+    expect(await first).toBe(504)
+    const m = await scrape()
     expect(m.get('byoc_request_errors_total{kind="timeout"}')).toBe(1)
     expect(m.get('byoc_request_errors_total{kind="overload"}')).toBe(2)
     expect(m.get('byoc_worker_restarts_total{reason="timeout"}')).toBe(1)
     expect(m.get('byoc_requests_total{route="/invocations",code="503"}')).toBe(2)
+    expect(m.get('byoc_requests_total{route="/invocations",code="504"}')).toBe(1)
   } finally {
     await s.stop()
   }
-})
+}, 60_000)
 
 test('BYOC_METRICS=false: no /metrics route, and the start-up line says so', async () => {
   const s = await startServer(mlRoot({ 'model.onnx': classifier }), { BYOC_METRICS: 'false' })
