@@ -1,8 +1,8 @@
 /**
  * A small Prometheus registry and its text exposition (format 0.0.4). prom-client works in a compiled Bun
- * binary, but its labelled observe costs microseconds (it hashes a label object per call) and its import
- * adds to the cold start; byoc records several histograms per request, so recording here is a bucket
- * search and an add on a child the caller holds. Values are read, and callbacks run, only at scrape time.
+ * binary, but each labelled observe hashes a label object, and its import adds to the cold start; byoc
+ * records several histograms per request, so recording here is a bucket search and an add on a series
+ * the caller holds. Values are read, and callbacks run, only at scrape time.
  */
 
 export type MetricType = 'counter' | 'gauge' | 'histogram'
