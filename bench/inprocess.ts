@@ -36,7 +36,7 @@ while (performance.now() < until) {
   const t1 = performance.now()
   const feeds = buildFeeds(decoded, loaded.signature)
   const t2 = performance.now()
-  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records)
+  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records, plan.names)
   const t3 = performance.now()
   encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
   const t4 = performance.now()

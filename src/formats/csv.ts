@@ -20,17 +20,29 @@ function rowNamer(header: boolean) {
 const isNumeric = (cell: string) => parseCell(cell) !== null
 const isWord = (cell: string) => cell.trim() !== '' && !isNumeric(cell)
 
+const sameName = (cell: string, name: string) => cell.trim().toLowerCase() === name.toLowerCase()
+
 /**
- * Whether the first row is a header. 'auto': it has a non-numeric, non-empty field and the second row is
- * all numeric. A lone row counts as a header only when every field is a word, so `1,abc,3` is reported as
- * a bad number instead of silently becoming a header with no records.
+ * Whether the first row is a header. 'auto': its fields are the model's input names (in any order, as
+ * pandas' `to_csv()` writes a DataFrame converted with one input per column); or a column that takes
+ * numbers holds a word there while the second row has a number (or nothing) in every numeric column. A
+ * lone row counts as a header only when every numeric column holds a word, so `1,abc,3` is reported as a
+ * bad number instead of silently becoming a header with no records. Text columns alone cannot tell.
  */
 export function hasHeader(options: DecodeOptions, first: string[], second: string[] | undefined): boolean {
   if (options.csvHeader !== 'auto') return options.csvHeader === 'present'
-  if (options.textInput) return false
-  if (!first.some(isWord)) return false
-  return second === undefined ? first.every(isWord) : second.every(isNumeric)
+  const columns = options.columns?.length === first.length ? options.columns : null
+  const names = columns?.map((c) => c.name)
+  if (names?.every((n) => n !== null) && first.every((cell) => names.some((n) => sameName(cell, n as string))))
+    return true
+  const numeric = columns ? columns.map((c) => c.numeric) : first.map(() => !options.textInput)
+  if (!first.some((cell, i) => numeric[i] && isWord(cell))) return false
+  if (second === undefined) return first.every((cell, i) => !numeric[i] || isWord(cell))
+  return second.every((cell, i) => !numeric[i] || isNumeric(cell) || cell.trim() === '')
 }
+
+const columnName = (c: number, header: string[] | null) =>
+  `column ${c + 1}${header?.[c]?.trim() ? ` ("${header[c].trim()}")` : ''}`
 
 function noRecords(header: string[]): never {
   const shown = header.join(',').slice(0, 80)
@@ -64,6 +76,7 @@ function decodeFast(body: Uint8Array, options: DecodeOptions): DecodedBody {
     end--
   if (end === start) throw errors.badInput('empty body')
   const bodyStart = start
+  let columns: string[] | null = null
   if (options.csvHeader !== 'absent') {
     const firstEnd = lineEnd(body, start, end)
     let secondStart = firstEnd < end ? firstEnd + 1 : end
@@ -73,12 +86,14 @@ function decodeFast(body: Uint8Array, options: DecodeOptions): DecodedBody {
     if (hasHeader(options, first, second)) {
       if (secondStart >= end) noRecords(first)
       start = secondStart
+      columns = first
     }
   }
   const table = scanNumericCsv(body, start, end, rowNamer(start > bodyStart))
   return {
     records: table.rows,
     tensors: { dtype: 'number', shape: [table.rows, table.cols], values: table.values },
+    ...(columns ? { columns } : {}),
   }
 }
 
@@ -110,6 +125,7 @@ function fromRows(rows: string[][], options: DecodeOptions): DecodedBody {
   const first = header ? 1 : 0
   if (first >= rows.length) noRecords(rows[0])
   const name = rowNamer(header)
+  const withHeader = header ? { columns: rows[0] } : {}
   const records = rows.length - first
   const cols = rows[first].length
   const check = (row: string[], r: number) => {
@@ -125,7 +141,7 @@ function fromRows(rows: string[][], options: DecodeOptions): DecodedBody {
       check(row, r)
       for (let c = 0; c < cols; c++) values[k++] = row[c]
     }
-    return { records, tensors: { dtype: 'string', shape: [records, cols], values } }
+    return { records, tensors: { dtype: 'string', shape: [records, cols], values }, ...withHeader }
   }
   const values = new Float64Array(records * cols)
   for (let r = 0, k = 0; r < records; r++) {
@@ -133,11 +149,12 @@ function fromRows(rows: string[][], options: DecodeOptions): DecodedBody {
     check(row, r)
     for (let c = 0; c < cols; c++) {
       const v = parseCell(row[c])
-      if (v === null) throw errors.badInput(`${name(r)}, column ${c + 1}: "${row[c]}" is not a number`)
+      if (v === null)
+        throw errors.badInput(`${name(r)}, ${columnName(c, header ? rows[0] : null)}: "${row[c]}" is not a number`)
       values[k++] = v
     }
   }
-  return { records, tensors: { dtype: 'number', shape: [records, cols], values } }
+  return { records, tensors: { dtype: 'number', shape: [records, cols], values }, ...withHeader }
 }
 
 /** One line per record: every output's values for the record, flattened, in output order. */

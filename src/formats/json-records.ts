@@ -98,7 +98,8 @@ export function fromRecords(records: Json[], label: Label, textInput: boolean): 
   }
   if (!firstObject) return { records: records.length, tensors: stack(records, label, textInput) }
   const rows = records as { [key: string]: Json }[]
-  if (rows.every((o) => 'features' in o)) {
+  // {"features": [...]} is one unnamed record; a model input named "features" comes with its siblings.
+  if (rows.every((o) => 'features' in o && Object.keys(o).length === 1)) {
     return {
       records: rows.length,
       tensors: stack(

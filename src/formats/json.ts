@@ -29,7 +29,8 @@ export function decodeJson(body: Uint8Array, options: DecodeOptions): DecodedBod
     return fromRecords(instances, record, options.textInput)
   }
   if ('inputs' in value) return fromInputs(value.inputs, options)
-  if ('features' in value) return { records: 1, tensors: stack([value.features], record, options.textInput) }
+  if ('features' in value && Object.keys(value).length === 1)
+    return { records: 1, tensors: stack([value.features], record, options.textInput) }
   const keys = Object.keys(value)
     .slice(0, 5)
     .map((k) => `"${k}"`)

@@ -27,7 +27,7 @@ export function decodeJsonLines(body: Uint8Array, options: DecodeOptions): Decod
         )
       }
       value = inner[0]
-    } else if (isObject(value) && 'features' in value) {
+    } else if (isObject(value) && 'features' in value && Object.keys(value).length === 1) {
       value = value.features
     }
     values.push(value)

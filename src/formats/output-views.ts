@@ -75,12 +75,18 @@ export function jsonFormatter(dtype: OutputDtype): Formatter {
 }
 
 /**
- * JSON text of one record of an output: a scalar when the record holds one value, else the nested array
- * of the record's shape.
+ * JSON text of one record of an output: an object {key: value} when the output's values are keyed (a
+ * former ZipMap), a scalar when the record holds one value, else the nested array of the record's shape.
  */
 export function jsonRecord(view: OutputView, record: number, format: Formatter): string {
   const { data, perRecord, recordShape } = view
   const base = record * perRecord
+  const keys = view.output.keys
+  if (keys && keys.length === perRecord) {
+    let s = '{'
+    for (let i = 0; i < perRecord; i++) s += `${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:${format(data[base + i])}`
+    return `${s}}`
+  }
   if (perRecord === 1) return format(data[base])
   let k = base
   const nest = (depth: number): string => {

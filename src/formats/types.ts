@@ -26,13 +26,25 @@ export interface DecodedBody {
    * Named tensors (JSON `{"inputs": {name: ...}}`, JSON lines of objects): fed by input name.
    */
   tensors: DecodedTensor | Record<string, DecodedTensor>
+  /** A CSV body's header row, when it had one: lets a multi-input model take its columns by name. */
+  columns?: string[]
+}
+
+/** What the model takes in one CSV column, when its inputs have fixed widths (for header detection). */
+export interface ColumnInfo {
+  /** The input's name when the input is one column wide, else null. */
+  name: string | null
+  /** True when the column takes numbers (any dtype but string). */
+  numeric: boolean
 }
 
 export interface DecodeOptions {
   /** CSV header row handling: detect, always skip the first line, or never. */
   csvHeader: 'auto' | 'present' | 'absent'
-  /** True when the model's (first) input takes strings: CSV/JSON cells are then kept as text. */
+  /** True when a model input takes strings: CSV/JSON cells are then kept as text (cast per input later). */
   textInput: boolean
+  /** The model's columns, when every input has a fixed width: a header row is recognised by them. */
+  columns?: ColumnInfo[] | null
   /**
    * Values per record the model takes, when that is fixed. Sparse formats (libsvm, RecordIO) are widened
    * to it and refuse an index beyond it, so a client-chosen width never decides an allocation.
@@ -65,6 +77,11 @@ export interface OutputTensor {
   /** dims[0] is the number of records. */
   dims: number[]
   data: ArrayLike<number | bigint | string | boolean>
+  /**
+   * Names of a record's values, when they are a map (a classifier's probabilities per class, from a
+   * ZipMap): JSON then writes a record as {"key": value, ...}; CSV and npy keep the values in this order.
+   */
+  keys?: string[]
 }
 
 export interface EncodeInput {

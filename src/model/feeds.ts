@@ -6,27 +6,32 @@
 import { Tensor } from 'onnxruntime-node'
 import { errors } from '../errors'
 import type { DecodedBody, DecodedTensor } from '../formats/types'
-import { type Signature, type ValueInfo, valuesPerRecord } from './signature'
+import { type Signature, shapeText, type ValueInfo, valuesPerRecord } from './signature'
 import type { Feeds } from './tensors'
 
 export function buildFeeds(body: DecodedBody, signature: Signature): Feeds {
   const inputs = signature.inputs
   const named = !isTensor(body.tensors)
+  let feeds: Feeds
   if (named) {
     const given = body.tensors as Record<string, DecodedTensor>
     const unknown = Object.keys(given).filter((k) => !inputs.some((i) => i.name === k))
     if (unknown.length) throw errors.badInput(`unknown input "${unknown[0]}"; the model's inputs are ${names(inputs)}`)
-    const feeds: Feeds = {}
+    feeds = {}
     for (const input of inputs) {
       const t = given[input.name]
       if (!t) throw errors.badInput(`missing input "${input.name}"; the model's inputs are ${names(inputs)}`)
-      feeds[input.name] = toTensor(t, input, body.records)
+      feeds[input.name] = toTensor(t, input, body.records, (r, v) => `record ${r + 1}, field "${input.name}"${v}`)
     }
-    return feeds
+  } else {
+    const t = body.tensors as DecodedTensor
+    feeds =
+      inputs.length === 1
+        ? { [inputs[0].name]: toTensor(t, inputs[0], body.records) }
+        : splitColumns(t, inputs, body.records, body.columns)
   }
-  const t = body.tensors as DecodedTensor
-  if (inputs.length === 1) return { [inputs[0].name]: toTensor(t, inputs[0], body.records) }
-  return splitColumns(t, inputs, body.records)
+  if (inputs.length > 1) checkSharedDims(feeds, inputs)
+  return feeds
 }
 
 function isTensor(x: DecodedBody['tensors']): x is DecodedTensor {
@@ -35,8 +40,33 @@ function isTensor(x: DecodedBody['tensors']): x is DecodedTensor {
 
 const names = (inputs: ValueInfo[]) => inputs.map((i) => `"${i.name}"`).join(', ')
 
-/** A flat record (CSV row) for a multi-input model: columns are dealt to the inputs in declared order. */
-function splitColumns(t: DecodedTensor, inputs: ValueInfo[], records: number): Feeds {
+/**
+ * Inputs that name the same dimension (`sequence` in input_ids and attention_mask) must agree on its
+ * size: refused here, naming both, rather than by ONNX Runtime's broadcast message.
+ */
+function checkSharedDims(feeds: Feeds, inputs: ValueInfo[]): void {
+  const seen = new Map<string, { input: string; size: number }>()
+  for (const input of inputs) {
+    const dims = feeds[input.name].dims
+    input.shape.forEach((d, k) => {
+      if (typeof d !== 'string' || d === '' || k >= dims.length) return
+      const size = dims[k]
+      const first = seen.get(d)
+      if (!first) seen.set(d, { input: input.name, size })
+      else if (first.size !== size)
+        throw errors.badInput(
+          `inputs "${first.input}" and "${input.name}" share the dimension "${d}" but differ in it: ` +
+            `"${first.input}" has ${first.size}, "${input.name}" has ${size} (shapes ${shapeText(inputs.find((i) => i.name === first.input)!)} and ${shapeText(input)})`,
+        )
+    })
+  }
+}
+
+/**
+ * A flat record (CSV row) for a multi-input model: columns are dealt to the inputs in declared order,
+ * or by name when a header row names every input (a DataFrame's `to_csv()` of skl2onnx's per-column inputs).
+ */
+function splitColumns(t: DecodedTensor, inputs: ValueInfo[], records: number, header?: string[]): Feeds {
   const widths = inputs.map(valuesPerRecord)
   if (widths.some((w) => w === null))
     throw errors.badInput(
@@ -46,17 +76,34 @@ function splitColumns(t: DecodedTensor, inputs: ValueInfo[], records: number): F
   const cols = t.shape.slice(1).reduce((a, b) => a * b, 1)
   if (cols !== total)
     throw errors.badInput(
-      `each record has ${cols} values; the model's inputs ${names(inputs)} take ${total} together (${widths.join(' + ')})`,
+      `each record has ${cols} values; the model's inputs ${names(inputs)} take ${total} together (${inputs.map((i, k) => `${i.name}: ${widths[k]}`).join(', ')})`,
     )
+  const byName = header ? columnsByName(header, inputs, widths as number[]) : null
   const feeds: Feeds = {}
   let offset = 0
   inputs.forEach((input, k) => {
     const w = widths[k] as number
-    const values = sliceColumns(t.values, records, cols, offset, w)
-    feeds[input.name] = toTensor({ dtype: t.dtype, shape: [records, w], values }, input, records)
+    const from = byName ? byName[k] : offset
+    const values = sliceColumns(t.values, records, cols, from, w)
+    const where: Where = (r, _value, i) => {
+      const name = header?.[from + i]?.trim()
+      return `row ${r + 1}, column ${from + i + 1}${name ? ` ("${name}")` : ''}`
+    }
+    feeds[input.name] = toTensor({ dtype: t.dtype, shape: [records, w], values }, input, records, where)
     offset += w
   })
   return feeds
+}
+
+/** Column index per input when the header names every (one-column) input; else null (dealt in order). */
+function columnsByName(header: string[], inputs: ValueInfo[], widths: number[]): number[] | null {
+  if (widths.some((w) => w !== 1)) return null
+  const cells = header.map((h) => h.trim())
+  const at = inputs.map((i) => {
+    const exact = cells.indexOf(i.name)
+    return exact >= 0 ? exact : cells.findIndex((c) => c.toLowerCase() === i.name.toLowerCase())
+  })
+  return at.every((c) => c >= 0) && new Set(at).size === at.length ? at : null
 }
 
 function sliceColumns(values: DecodedTensor['values'], rows: number, cols: number, from: number, width: number) {
@@ -65,8 +112,14 @@ function sliceColumns(values: DecodedTensor['values'], rows: number, cols: numbe
   return out as DecodedTensor['values']
 }
 
+/**
+ * Names a value for messages from its record, its place in the record as text (", value 3", or '' for a
+ * one-value record) and its index in the record; by default "record 2, value 3".
+ */
+export type Where = (record: number, value: string, index: number) => string
+
 /** Casts and reshapes one decoded tensor to a model input; the record count stays first. */
-export function toTensor(t: DecodedTensor, input: ValueInfo, records: number): Tensor {
+export function toTensor(t: DecodedTensor, input: ValueInfo, records: number, where?: Where): Tensor {
   const perRecord = t.shape.slice(1).reduce((a, b) => a * b, 1)
   const expected = valuesPerRecord(input)
   if (expected !== null && perRecord !== expected)
@@ -74,40 +127,47 @@ export function toTensor(t: DecodedTensor, input: ValueInfo, records: number): T
       `each record has ${perRecord} value${perRecord === 1 ? '' : 's'}; the model input "${input.name}" expects ${expected} (shape ${shapeText(input)})`,
     )
   const dims = dimsFor(input, t, records)
-  return new Tensor(input.type as any, cast(t, input, perRecord) as any, dims)
+  const name = where ?? ((r: number, v: string) => `record ${r + 1}${v}`)
+  const at = (i: number) =>
+    name(Math.floor(i / perRecord), perRecord === 1 ? '' : `, value ${(i % perRecord) + 1}`, i % perRecord)
+  return new Tensor(input.type as any, cast(t, input, at) as any, dims)
 }
 
 function dimsFor(input: ValueInfo, t: DecodedTensor, records: number): number[] {
-  if (input.shape.length === 0) return t.shape
+  // A scalar input takes a one-value request as a scalar.
+  if (input.shape.length === 0) return records === 1 && t.values.length === 1 ? [] : t.shape
   if (input.shape.length === 1) return [records]
   if (valuesPerRecord(input) === null) {
     if (t.shape.length !== input.shape.length)
       throw errors.badInput(
         `input "${input.name}" has rank ${input.shape.length} (shape ${shapeText(input)}); records have rank ${t.shape.length - 1}`,
       )
+    input.shape.forEach((d, k) => {
+      if (k > 0 && typeof d === 'number' && d >= 0 && t.shape[k] !== d)
+        throw errors.badInput(
+          `input "${input.name}" has shape ${shapeText(input)}; the records have shape [${t.shape.slice(1).join(', ')}] (dimension ${k + 1} must be ${d})`,
+        )
+    })
     return t.shape
   }
   return [records, ...input.shape.slice(1).map((d) => d as number)]
 }
 
-const shapeText = (v: ValueInfo) => `[${v.shape.join(', ')}]`
-
-function cast(t: DecodedTensor, input: ValueInfo, perRecord: number) {
+function cast(t: DecodedTensor, input: ValueInfo, where: (i: number) => string) {
   const v = t.values
-  const where = (i: number) => `record ${Math.floor(i / perRecord) + 1}, value ${(i % perRecord) + 1}`
   switch (input.type) {
     case 'float32':
       // A typed-array constructor copies natively; .from() with a map function is ~30x slower (bench).
       return v instanceof Float32Array
         ? v
         : Array.isArray(v)
-          ? Float32Array.from(v, (s, i) => parseNumber(s, where(i)))
+          ? Float32Array.from(v, (s, i) => parseNumber(s, where(i), input))
           : numeric(v, Float32Array)
     case 'float64':
       return v instanceof Float64Array
         ? v
         : Array.isArray(v)
-          ? Float64Array.from(v, (s, i) => parseNumber(s, where(i)))
+          ? Float64Array.from(v, (s, i) => parseNumber(s, where(i), input))
           : numeric(v, Float64Array)
     case 'int32':
     case 'int64':
@@ -121,7 +181,7 @@ function cast(t: DecodedTensor, input: ValueInfo, perRecord: number) {
     case 'bool': {
       if (v instanceof Uint8Array) return v
       return Uint8Array.from(v as ArrayLike<unknown>, (x, i) => {
-        const n = typeof x === 'string' ? parseNumber(x, where(i)) : Number(x)
+        const n = typeof x === 'string' ? parseNumber(x, where(i), input) : Number(x)
         if (n !== 0 && n !== 1)
           throw errors.badInput(`${where(i)}: ${x} is not a boolean (input "${input.name}" is bool)`)
         return n
@@ -139,9 +199,10 @@ function numeric<T>(v: DecodedTensor['values'], A: new (v: ArrayLike<number>) =>
   return v instanceof BigInt64Array ? new A(Array.from(v, Number)) : new A(v as ArrayLike<number>)
 }
 
-function parseNumber(s: string, where: string): number {
+function parseNumber(s: string, where: string, input: ValueInfo): number {
   const n = s.trim() === '' ? Number.NaN : Number(s)
-  if (Number.isNaN(n) && !/^\s*(nan)?\s*$/i.test(s)) throw errors.badInput(`${where}: "${s}" is not a number`)
+  if (Number.isNaN(n) && !/^\s*(nan)?\s*$/i.test(s))
+    throw errors.badInput(`${where}: "${s}" is not a number (input "${input.name}" takes ${input.type})`)
   return n
 }
 
@@ -190,7 +251,7 @@ function castIntegers(t: DecodedTensor, input: ValueInfo, where: (i: number) => 
       out[i] = big ? x : Number(x)
       continue
     }
-    const num = typeof x === 'string' ? parseNumber(x, where(i)) : x
+    const num = typeof x === 'string' ? parseNumber(x, where(i), input) : x
     if (!Number.isInteger(num))
       throw errors.badInput(
         `${where(i)}: ${Number.isNaN(num) ? 'empty or NaN' : num} is not an integer (input "${input.name}" is ${input.type})`,

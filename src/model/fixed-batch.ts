@@ -6,14 +6,21 @@ import type { InferenceSession } from 'onnxruntime-node'
 import type { Signature } from './signature'
 import { type Feeds, type Results, sliceRecords, stack } from './tensors'
 
-export async function runModel(session: InferenceSession, signature: Signature, feeds: Feeds, records: number) {
+/** Runs the model for `fetches` only: ONNX Runtime computes just the nodes those outputs need. */
+export async function runModel(
+  session: InferenceSession,
+  signature: Signature,
+  feeds: Feeds,
+  records: number,
+  fetches: string[],
+) {
   const fixedOne = signature.inputs.every((i) => i.shape[0] === 1)
-  if (!fixedOne || records === 1) return session.run(feeds)
+  if (!fixedOne || records === 1) return session.run(feeds, fetches)
   const parts: Results[] = []
   for (let r = 0; r < records; r++) {
     const one: Feeds = {}
     for (const [name, t] of Object.entries(feeds)) one[name] = sliceRecords(t, r, 1, records)
-    parts.push(await session.run(one))
+    parts.push(await session.run(one, fetches))
   }
   const stacked: Results = {}
   for (const name of Object.keys(parts[0])) stacked[name] = stack(parts.map((p) => p[name]))

@@ -11,12 +11,14 @@ import { log, setLogFormat, setLogLevel } from '../log'
 import { Batcher, type Ran, timedRun } from './batcher'
 import { buildFeeds } from './feeds'
 import { runModel } from './fixed-batch'
+import { runFailure } from './ort-message'
 import { Outbox } from './outbox'
 import { type OutputPlan, planOutputs, selectOutputs } from './output-plan'
 import type { FromWorker, ToWorker, WorkerInit } from './protocol'
-import { createSession, type LoadedSession, warmUp } from './session'
+import { createSession, type LoadedSession } from './session'
 import { hasBatchAxis, valuesPerRecord } from './signature'
 import type { Feeds, Results } from './tensors'
+import { warmUp } from './warm-up'
 import { NO_TIMING, packAnswers, unpackRequests, type WireRequest } from './wire'
 
 interface State {
@@ -61,12 +63,10 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
       try {
         state = await load(message, life)
         const { loaded, plan } = state
-        // A model may legitimately refuse an all-zero record (fixed reshapes, lookups); it is loaded all
-        // the same, so a failed warm-up is logged, not fatal.
-        const warmUpMs = await warmUp(loaded.session, loaded.signature.inputs).catch((e: Error) => {
-          log.warn(`warm-up run failed, serving anyway: ${firstLine(e)}`)
-          return Number.NaN
-        })
+        // Through the real path; the HTTP thread logs the outcome once, for the first Worker.
+        const warm = await warmUp(loaded.signature, plan, state.run)
+        if (warm.verdict === 'broken')
+          throw new Error(`the model cannot answer a well-formed request (warm-up): ${warm.problem}`)
         post({
           type: 'ready',
           index: message.index,
@@ -74,7 +74,8 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
           fallbacks: loaded.fallbacks,
           signature: loaded.signature,
           outputs: plan.names,
-          warmUpMs,
+          skippedOutputs: plan.skipped,
+          warmUp: warm,
           batching: state.batcher !== null,
           library,
         })
@@ -100,16 +101,17 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   log.debug(`worker ${init.index}: creating the session`)
   const loaded = await createSession(init.session)
   log.debug(`worker ${init.index}: session created on ${loaded.provider}`)
-  const plan = planOutputs(loaded.signature.outputs, init.outputs, init.classLabels, init.labelOutput)
-  const textInput = loaded.signature.inputs[0]?.type === 'string'
-  const { inputs, outputs } = loaded.signature
-  const batchable = inputs.every(hasBatchAxis) && outputs.every((o) => o.type !== 'non-tensor')
+  const plan = planOutputs(loaded.signature.outputs, init.outputs, init.classLabels, init.labelOutput, loaded.classKeys)
+  const { inputs } = loaded.signature
+  const textInput = inputs.some((i) => i.type === 'string')
+  // Only the planned outputs are fetched, so a non-tensor left out of the plan does not stop batching.
+  const batchable = inputs.every(hasBatchAxis)
   const { maxBatchSize, maxQueueDelayMs } = init.batching
   const run = async (feeds: Feeds, records: number): Promise<Results> => {
     if (life.retiring) throw errors.notReady('model worker is retiring')
     life.running++
     try {
-      return await runModel(loaded.session, loaded.signature, feeds, records)
+      return await runModel(loaded.session, loaded.signature, feeds, records, plan.names)
     } finally {
       life.running--
       if (life.retiring && life.running === 0) life.close()
@@ -119,7 +121,21 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   // A fixed record width lets sparse formats pad to it and refuse wider ones (see DecodeOptions).
   const widths = inputs.map(valuesPerRecord)
   const features = widths.every((w) => w !== null) ? (widths as number[]).reduce((a, b) => a + b, 0) : null
-  return { run, loaded, plan, decodeOptions: { csvHeader: init.csvHeader, textInput, features }, batcher }
+  const columns = widths.every((w) => w !== null)
+    ? inputs.flatMap((input, k) =>
+        Array.from({ length: widths[k] as number }, () => ({
+          name: widths[k] === 1 ? input.name : null,
+          numeric: input.type !== 'string',
+        })),
+      )
+    : null
+  return {
+    run,
+    loaded,
+    plan,
+    decodeOptions: { csvHeader: init.csvHeader, textInput, features, columns },
+    batcher,
+  }
 }
 
 type Answer = Parameters<typeof packAnswers>[0][number]
@@ -152,7 +168,7 @@ async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
       runRows: ran.runRows,
     })
   } catch (error) {
-    const e = error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
+    const e = runFailure(error)
     if (e.status >= 500) log.error(`invocation ${m.id}: ${e.message}`)
     const kind = stage && e.status < 500 ? stage : e.kind
     answers.push({ id: m.id, status: e.status, body: e.message, contentType: 0, kind, ...NO_TIMING })

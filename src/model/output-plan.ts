@@ -10,9 +10,14 @@ import type { ValueInfo } from './signature'
 import { checkRecordsFirst, type Results } from './tensors'
 
 export interface OutputPlan {
+  /** What each run fetches and each answer carries, in this order (ONNX Runtime computes only these). */
   names: string[]
   classLabels: string[] | null
   labelOutput: string
+  /** Outputs that were ZipMaps → their class labels: JSON writes each record as {label: value}. */
+  classKeys: Record<string, string[]>
+  /** Non-tensor outputs left out of the default choice (onnxruntime-node cannot return them). */
+  skipped: ValueInfo[]
 }
 
 export function planOutputs(
@@ -20,6 +25,7 @@ export function planOutputs(
   chosen: string[] | null | undefined,
   classLabels: string[] | null | undefined,
   labelOutput: string = DEFAULTS.labelOutput,
+  classKeys: Record<string, string[]> = {},
 ): OutputPlan {
   const tensors = outputs.filter((o) => o.type !== 'non-tensor')
   if (chosen?.length) {
@@ -27,12 +33,20 @@ export function planOutputs(
       const o = outputs.find((x) => x.name === name)
       if (!o) throw new Error(`output "${name}" was chosen but the model has no such output; it has ${list(outputs)}`)
       if (o.type === 'non-tensor')
-        throw new Error(`output "${name}" is not a tensor (a sequence or map, e.g. ZipMap) and cannot be returned`)
+        throw new Error(
+          `output "${name}" is ${o.onnxType ?? 'not a tensor'}, which onnxruntime-node cannot return; ` +
+            `choose among the tensor outputs ${list(tensors) || '(none)'}`,
+        )
     }
   }
   const names = chosen?.length ? [...chosen] : tensors.map((o) => o.name)
-  if (names.length === 0) throw new Error(`the model has no tensor outputs to return (outputs: ${list(outputs)})`)
-  return { names, classLabels: classLabels?.length ? classLabels : null, labelOutput }
+  if (names.length === 0)
+    throw new Error(
+      `the model has no output byoc can return: ${outputs.map((o) => `"${o.name}" is ${o.onnxType ?? o.type}`).join(', ')} ` +
+        '(onnxruntime-node returns tensors only)',
+    )
+  const skipped = chosen?.length ? [] : outputs.filter((o) => o.type === 'non-tensor')
+  return { names, classLabels: classLabels?.length ? classLabels : null, labelOutput, classKeys, skipped }
 }
 
 const list = (outputs: ValueInfo[]) => outputs.map((o) => `"${o.name}"`).join(', ')
@@ -51,6 +65,7 @@ export function selectOutputs(results: Results, plan: OutputPlan, records: numbe
       data = Array.from(data as ArrayLike<number | bigint>, (id) => labels[Number(id)] ?? String(id))
       dtype = 'string'
     }
-    return { name, dtype, dims, data }
+    const keys = plan.classKeys[name]
+    return keys ? { name, dtype, dims, data, keys } : { name, dtype, dims, data }
   })
 }

@@ -4,7 +4,8 @@
  */
 import type { Level, LogFormat } from '../log'
 import type { SessionSettings } from './session'
-import type { Signature } from './signature'
+import type { Signature, ValueInfo } from './signature'
+import type { WarmUpResult } from './warm-up'
 
 export interface WorkerInit {
   type: 'init'
@@ -39,7 +40,9 @@ export interface WorkerReady {
   fallbacks: string[]
   signature: Signature
   outputs: string[]
-  warmUpMs: number
+  /** Non-tensor outputs left out of the default choice. */
+  skippedOutputs: ValueInfo[]
+  warmUp: WarmUpResult
   batching: boolean
   /** Where libonnxruntime.so.1 was loaded from (null when running from source). */
   library: string | null

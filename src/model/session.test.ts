@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { linearClassifierModel, writeModel } from '../../test/fixtures/models'
 import { providerPlan } from './execution-provider'
-import { createSession, warmUp } from './session'
+import { createSession } from './session'
 
 // This machine has no CUDA provider libraries, so asking for CUDA fails for real, as it does in a CPU
 // image or on a host whose driver is missing.
@@ -19,7 +19,6 @@ describe('createSession', () => {
     expect(loaded.provider).toBe('cpu')
     expect(loaded.fallbacks).toHaveLength(1)
     expect(loaded.fallbacks[0]).toStartWith('cuda unavailable (')
-    expect(await warmUp(loaded.session, loaded.signature.inputs)).toBeGreaterThanOrEqual(0)
   })
   test('cuda demanded fails with a message naming the provider', async () => {
     await expect(createSession({ ...settings, plan: providerPlan('cuda', 0, true) })).rejects.toThrow(

@@ -1,13 +1,14 @@
 /**
- * Creates the ONNX Runtime session for a model, trying execution providers in the planned order, and
- * warms it with one run so the first real request does not pay for lazy initialisation.
+ * Creates the ONNX Runtime session for a model, trying execution providers in the planned order
+ * (warm-up.ts then runs it once, so the first real request does not pay for lazy initialisation).
  */
-
+import { readFileSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
 import type { GraphOptimization } from '../config'
-import { firstLine } from '../errors'
 import type { ProviderAttempt } from './execution-provider'
-import { type Signature, signatureOf, type ValueInfo } from './signature'
+import { cleanOrtMessage } from './ort-message'
+import { type Signature, signatureOf } from './signature'
+import { rewriteZipMaps } from './zipmap-rewrite'
 
 export interface SessionSettings {
   modelPath: string
@@ -23,13 +24,31 @@ export interface LoadedSession {
   signature: Signature
   /** Why earlier attempts failed (e.g. CUDA libraries missing), for the log. */
   fallbacks: string[]
+  /** Outputs that were ZipMaps (now [N, classes] tensors) → their class labels, in column order. */
+  classKeys: Record<string, string[]>
 }
 
+/**
+ * The session, created from the file; when ONNX Runtime reports outputs it cannot return (ZipMap's
+ * seq(map)), the graph is rewritten (zipmap-rewrite.ts) and the session created again from the bytes.
+ * Loading from the path first keeps external-data models and big files off the protobuf decoder.
+ */
 export async function createSession(settings: SessionSettings): Promise<LoadedSession> {
+  const first = await createWithPlan(settings, settings.modelPath)
+  if (first.session.outputMetadata.every((m) => m.isTensor)) return { ...first, classKeys: {} }
+  const rewrite = rewriteZipMaps(readFileSync(settings.modelPath))
+  const loaded = rewrite.bytes ? await createWithPlan(settings, rewrite.bytes) : first
+  if (rewrite.bytes) await first.session.release()
+  for (const o of loaded.signature.outputs)
+    if (o.type === 'non-tensor') o.onnxType = rewrite.nonTensor[o.name] ?? 'a sequence or map'
+  return { ...loaded, classKeys: rewrite.classKeys }
+}
+
+async function createWithPlan(settings: SessionSettings, model: string | Uint8Array) {
   const fallbacks: string[] = []
   for (const attempt of settings.plan) {
     try {
-      const session = await ort.InferenceSession.create(settings.modelPath, {
+      const options: ort.InferenceSession.SessionOptions = {
         executionProviders: attempt.providers as any,
         intraOpNumThreads: settings.intraOpThreads,
         interOpNumThreads: 1,
@@ -37,10 +56,14 @@ export async function createSession(settings: SessionSettings): Promise<LoadedSe
         graphOptimizationLevel: settings.graphOptimization,
         // Spinning threads burn the cores other Workers need between runs; see README "Workers".
         extra: { session: { intra_op: { allow_spinning: settings.allowSpinning ? '1' : '0' } } },
-      })
+      }
+      const session =
+        typeof model === 'string'
+          ? await ort.InferenceSession.create(model, options)
+          : await ort.InferenceSession.create(model, options)
       return { session, provider: attempt.name, signature: signatureOf(session), fallbacks }
     } catch (error) {
-      const message = firstLine(error, 400)
+      const message = loadFailure(error)
       if (attempt.fatal) throw new Error(`${attempt.name} session failed: ${message}`)
       fallbacks.push(`${attempt.name} unavailable (${message})`)
     }
@@ -48,43 +71,19 @@ export async function createSession(settings: SessionSettings): Promise<LoadedSe
   throw new Error('no execution provider could load the model')
 }
 
-/** One run on a single all-zero record; returns the milliseconds it took. */
-export async function warmUp(session: ort.InferenceSession, inputs: ValueInfo[]): Promise<number> {
-  const feeds: Record<string, ort.Tensor> = {}
-  for (const input of inputs) feeds[input.name] = zeroTensor(input)
-  const t0 = performance.now()
-  await session.run(feeds)
-  return performance.now() - t0
-}
-
-function zeroTensor(input: ValueInfo): ort.Tensor {
-  // Symbolic and unknown dimensions become 1: one record of the smallest legal shape.
-  const dims = input.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1))
-  const n = dims.reduce((a, b) => a * b, 1)
-  switch (input.type) {
-    case 'string':
-      return new ort.Tensor('string', new Array(n).fill(''), dims)
-    case 'int64':
-      return new ort.Tensor('int64', new BigInt64Array(n), dims)
-    case 'uint64':
-      return new ort.Tensor('uint64', new BigUint64Array(n), dims)
-    case 'bool':
-      return new ort.Tensor('bool', new Uint8Array(n), dims)
-    default: {
-      const arrays: Record<string, any> = {
-        float32: Float32Array,
-        float64: Float64Array,
-        int32: Int32Array,
-        int8: Int8Array,
-        uint8: Uint8Array,
-        int16: Int16Array,
-        uint16: Uint16Array,
-        uint32: Uint32Array,
-        float16: Uint16Array,
-      }
-      const A = arrays[input.type]
-      if (!A) throw new Error(`cannot warm up input "${input.name}" of type ${input.type}`)
-      return new ort.Tensor(input.type as any, new A(n), dims)
-    }
-  }
+/**
+ * What ONNX Runtime said, without its source paths; a missing locale is said in words a user can act on
+ * (StringNormalizer, in skl2onnx's text pipelines, constructs `en_US.UTF-8` by name).
+ */
+function loadFailure(error: unknown): string {
+  const raw = error instanceof Error ? error.message : String(error)
+  const locale = /Failed to construct locale with name:\s*([^\s:]+)/.exec(raw)
+  if (locale)
+    return (
+      `the model's StringNormalizer needs the locale ${locale[1]}, which this system does not have ` +
+      `(locale -a lists what it has). The byoc image ships it; elsewhere install it: on Debian/Ubuntu ` +
+      `\`apt-get install locales && localedef -i en_US -f UTF-8 en_US.UTF-8\`, or compile it anywhere with ` +
+      `\`localedef -i en_US -f UTF-8 DIR/en_US.UTF-8\` and start byoc with LOCPATH=DIR`
+    )
+  return cleanOrtMessage(raw).slice(0, 400)
 }

@@ -7,8 +7,10 @@ export interface ValueInfo {
   name: string
   /** ONNX Runtime tensor type ('float32', 'int64', 'string', ...) or 'non-tensor' (sequence, map). */
   type: string
-  /** Dimensions: numbers, symbolic names (strings), or [] when unknown. */
+  /** Dimensions: numbers, symbolic names (strings; '' when the dimension has no name), or [] when unknown. */
   shape: Array<number | string>
+  /** For a non-tensor: its ONNX type, e.g. `seq(tensor(float))`, when the graph was read. */
+  onnxType?: string
 }
 
 export interface Signature {
@@ -22,8 +24,14 @@ export function signatureOf(session: InferenceSession): Signature {
   return { inputs: session.inputMetadata.map(info), outputs: session.outputMetadata.map(info) }
 }
 
+/** `[?, 13]`: an unnamed or unknown dimension is `?`, a named one its name. */
+export function shapeText(v: ValueInfo): string {
+  return `[${v.shape.map((d) => ((typeof d === 'number' && d < 0) || d === '' ? '?' : d)).join(', ')}]`
+}
+
 export function describeValue(v: ValueInfo): string {
-  return `${v.name}: ${v.type} [${v.shape.map((d) => (typeof d === 'number' && d < 0 ? '?' : d)).join(', ')}]`
+  if (v.type === 'non-tensor') return `${v.name}: ${v.onnxType ?? 'non-tensor (a sequence or map)'}`
+  return `${v.name}: ${v.type} ${shapeText(v)}`
 }
 
 /** True when the first dimension is symbolic (or unknown), so records can be stacked along it. */

@@ -220,7 +220,19 @@ async function loadModel(
       event: 'output',
       ...value(o, { returned: ready.outputs.includes(o.name) }),
     })
-  const warmUp = Number.isNaN(ready.warmUpMs) ? null : Math.round(ready.warmUpMs * 10) / 10
+  for (const o of ready.skippedOutputs)
+    log.warn(`output "${o.name}" is ${o.onnxType ?? 'not a tensor'}, which onnxruntime-node cannot return: left out`, {
+      event: 'output_skipped',
+      name: o.name,
+      type: o.onnxType ?? 'non-tensor',
+    })
+  const warm = ready.warmUp
+  if (warm.verdict === 'synthetic')
+    log.warn(
+      `warm-up with a synthetic record failed in a way real records may not (see README "Health"), serving: ${warm.problem}`,
+      { event: 'warm_up_synthetic_failure', problem: warm.problem },
+    )
+  const warmUp = warm.ms === null ? null : Math.round(warm.ms * 10) / 10
   log.info(
     `execution provider ${ready.provider}${ready.provider === 'cuda' ? ` (device ${config.deviceId})` : ''}; ` +
       `${workers.count} workers x ${workers.threads} intra-op threads, spinning ${workers.spinning ? 'on' : 'off'}, ` +
