@@ -37,6 +37,12 @@ COPY scripts/build.ts scripts/
 COPY src/ src/
 RUN bun run build && ./dist/byoc --version
 
+# ---- locale: en_US.UTF-8, which ONNX Runtime's StringNormalizer (skl2onnx's text pipelines) asks for by
+# name. Compiled with the same Debian glibc as the cpu base; the directory form needs no locale-archive.
+FROM ${BUN_IMAGE} AS locale
+RUN apt-get update && apt-get install -y --no-install-recommends locales && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /opt/locale && localedef -i en_US -f UTF-8 /opt/locale/en_US.UTF-8
+
 # ---- ort-tools: binutils for the NEEDED check; the gpu stages below start here ----------------------
 FROM deps AS ort-tools
 ARG NODE_EXTRA_CA_CERTS
@@ -78,6 +84,9 @@ FROM ${CUDA12_IMAGE} AS cuda12-base
 FROM ${CUDA13_IMAGE} AS cuda13-base
 FROM cuda${CUDA_MAJOR}-base AS gpu
 ARG CUDA_MAJOR
+# en_US.UTF-8 for StringNormalizer (see the locale stage), built by this image's own glibc.
+RUN apt-get update && apt-get install -y --no-install-recommends locales && rm -rf /var/lib/apt/lists/* \
+ && localedef -i en_US -f UTF-8 en_US.UTF-8
 COPY --from=cuda-libs /opt/ort/ /opt/ort/
 # Fails the build unless the provider links CUDA_MAJOR, the base image has that CUDA runtime, and every
 # library the provider needs is in the image (scripts/cuda-check.sh).
@@ -103,6 +112,7 @@ ENTRYPOINT ["/app/byoc"]
 FROM ${CPU_BASE_IMAGE} AS cpu
 # The library (46 MB) changes less often than the executable: its layer goes first.
 COPY --from=build /src/dist/libonnxruntime.so.1 /opt/ort/lib/libonnxruntime.so.1
+COPY --from=locale /opt/locale/en_US.UTF-8 /usr/lib/locale/en_US.UTF-8
 COPY --from=build /src/dist/byoc /app/byoc
 # TMPDIR must be writable: the executable extracts the ONNX Runtime addon there at start.
 # ORT_DISABLE_TELEMETRY: ONNX Runtime 1.30's Linux build otherwise starts a telemetry client with a

@@ -8,7 +8,8 @@
 # Checks: the image builds; its config (exec-form entrypoint, labels, env); `byoc --version` runs in it;
 # `train` on local_test/test_dir (skipped while byoc train is a placeholder), then `serve` of what it
 # trained (or of local_test/make_demo_model.ts's model): /ping 200, payload.csv answered line by line,
-# SIGTERM → exit 0. Prints the image size and the time from start to the first /ping 200.
+# SIGTERM → exit 0; a scikit-learn text pipeline (needs the image's en_US.UTF-8) answers sklearn's
+# labels. Prints the image size and the time from start to the first /ping 200.
 # Last line: `container: N passed, N failed`; exit status 1 on any failure, including unreachable mirrors.
 #
 # Environment: BYOC_CONTAINER_CACHE (debootstrap cache, default $TMPDIR/byoc-container-cache),
@@ -275,6 +276,51 @@ else
 fi
 echo "-- serve log (last 15 lines)"
 tail -n 15 "$work/serve.log"
+
+# ---- a text pipeline: ONNX Runtime's StringNormalizer constructs en_US.UTF-8, which the image must carry
+text_model=skl_pipeline_countvectorizer_mnb_text
+step "serve $text_model (skl2onnx CountVectorizer + MultinomialNB; StringNormalizer needs en_US.UTF-8)"
+trained_dir=$TEST_DIR
+export TEST_DIR=$work/text_dir
+mkdir -p "$TEST_DIR/model"
+cp "$root/test/fixtures/converters/$text_model.onnx" "$TEST_DIR/model/model.onnx"
+# The manifest's sentences as a one-column CSV (quoted where they hold commas) and the labels sklearn gave.
+(cd "$root" && "$bun" -e '
+  const m = (await Bun.file("test/fixtures/converters/manifest.json").json()).models.find((x) => x.name === process.argv[1])
+  const c = m.cases[0]
+  const q = (s) => (/[",\n]/.test(s) ? `"${s.replaceAll("\"", "\"\"")}"` : s)
+  await Bun.write(process.argv[2], c.records.map((r) => q(r[0]) + "\n").join(""))
+  await Bun.write(process.argv[3], c.expected.output_label.values.join("\n") + "\n")
+' "$text_model" "$work/text.csv" "$work/text.expected") || fail "reading the text cases from the manifest"
+t0=$(ms)
+"$root/local_test/serve_local.sh" "$image" >"$work/serve-text.log" 2>&1 &
+serve_pid=$!
+code=
+while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
+  code=$(curl -s -o "$work/ping.body" -w '%{http_code}' "http://127.0.0.1:$port/ping")
+  [ "$code" = 200 ] && break
+  sleep 0.05
+done
+byoc=$(byoc_pid "$serve_pid")
+if [ "$code" = 200 ]; then
+  pass "text pipeline loads in the image: /ping 200 ($(($(ms) - t0)) ms)"
+  curl -s -H 'Content-Type: text/csv' -H 'Accept: text/csv' --data-binary @"$work/text.csv" \
+    "http://127.0.0.1:$port/invocations" >"$work/text.answer"
+  cut -d, -f1 "$work/text.answer" >"$work/text.labels"
+  if cmp -s "$work/text.labels" "$work/text.expected"; then
+    pass "text pipeline answers $(wc -l <"$work/text.expected") sentences with scikit-learn's labels"
+  else
+    paste -d '|' "$work/text.expected" "$work/text.answer" | head -n 10
+    fail "text pipeline labels differ from scikit-learn's (expected|answer above)"
+  fi
+else
+  tail -n 20 "$work/serve-text.log"
+  fail "text pipeline: /ping ${code:-no answer} within 60 s (log above)"
+fi
+if [ -n "$byoc" ]; then kill -TERM "$byoc"; fi
+wait "$serve_pid" 2>/dev/null
+serve_pid=
+export TEST_DIR=$trained_dir
 
 
 # ---- serverless-like: non-root uid, read-only root filesystem, 1 GiB memory limit ----------------

@@ -110,13 +110,22 @@ describe('Dockerfile targets', () => {
     expect(args.get('BUN_IMAGE')).toBe(`oven/bun:${pkg.devDependencies.bun}`)
   })
 
-  test('cpu is the default (last) target and holds only the executable and libonnxruntime.so.1', () => {
+  test('cpu is the default (last) target and holds only the executable, libonnxruntime.so.1 and a locale', () => {
     expect(stages.at(-1)?.name).toBe('cpu')
     const { base } = lineage('cpu')
     expect(base).toBe('gcr.io/distroless/cc-debian12')
     const copied = all(stage('cpu'), 'COPY').map((c) => c.split(/\s+/).at(-1))
-    expect(copied.sort()).toEqual(['/app/byoc', '/opt/ort/lib/libonnxruntime.so.1'])
+    expect(copied.sort()).toEqual(['/app/byoc', '/opt/ort/lib/libonnxruntime.so.1', '/usr/lib/locale/en_US.UTF-8'])
     expect(runs(stage('cpu'))).toEqual([]) // distroless has no shell
+  })
+
+  test('both targets carry en_US.UTF-8, which StringNormalizer (skl2onnx text pipelines) constructs by name', () => {
+    const locale = stage('locale')
+    expect(locale.from).toBe('${BUN_IMAGE}')
+    expect(runs(locale).join('\n')).toContain('apt-get install -y --no-install-recommends locales')
+    expect(runs(locale).join('\n')).toContain('localedef -i en_US -f UTF-8 /opt/locale/en_US.UTF-8')
+    expect(all(stage('cpu'), 'COPY')).toContain('--from=locale /opt/locale/en_US.UTF-8 /usr/lib/locale/en_US.UTF-8')
+    expect(runs(stage('gpu')).join('\n')).toContain('localedef -i en_US -f UTF-8 en_US.UTF-8')
   })
 
   for (const [major, source] of [
