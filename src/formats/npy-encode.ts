@@ -1,8 +1,9 @@
 /**
  * Writing application/x-npy responses: one output → its own dtype and full shape (strings as `<U`);
  * several outputs → one 2-D array [records, values per record, all outputs side by side], float32 when
- * every output fits float32 exactly (float16/float32/bool/8- and 16-bit ints), else float64; string
- * outputs cannot be mixed in (406).
+ * every output fits float32 exactly (float16/float32/bool/8- and 16-bit ints), else float64. String
+ * outputs beside numeric ones are left out (a classifier's string label beside its probabilities: npy
+ * carries the numbers); several outputs that are all strings cannot be written (406).
  */
 import { errors } from '../errors'
 import { outputViews } from './output-views'
@@ -53,7 +54,9 @@ function bytesOf(
 }
 
 export function encodeNpy(input: EncodeInput): Uint8Array {
-  const views = outputViews(input)
+  const all = outputViews(input)
+  const numeric = all.filter((v) => v.output.dtype !== 'string')
+  const views = all.length > 1 && numeric.length > 0 ? numeric : all
   if (views.length === 1) {
     const { output, data } = views[0]
     if (output.dtype === 'string') return stringNpy(data as ArrayLike<string>, output.dims)

@@ -165,22 +165,30 @@ describe('npy encoding', () => {
     const narrow = decodeNpy(encodeNpy({ records: 2, outputs: [outputs[0], { ...outputs[0], name: 'q' }] }))
     expect(plain(narrow.tensors).dtype).toBe('float32')
   })
-  test('a string output alone is <U; mixed with others it is 406', () => {
+  test('a string output alone is <U; beside numeric ones it is left out; several strings alone are 406', () => {
     const s = encodeNpy({
       records: 2,
       outputs: [{ name: 'label', dtype: 'string', dims: [2], data: ['cat', 'é'] }],
     })
     expect(plain(decodeNpy(s).tensors).values).toEqual(['cat', 'é'])
+    const mixed = encodeNpy({
+      records: 1,
+      outputs: [
+        { name: 'label', dtype: 'string', dims: [1], data: ['x'] },
+        { name: 'p', dtype: 'float32', dims: [1, 2], data: Float32Array.of(0.25, 0.75) },
+      ],
+    })
+    expect(plain(decodeNpy(mixed).tensors)).toEqual({ dtype: 'float32', shape: [1, 2], values: [0.25, 0.75] })
     const f = failure(() =>
       encodeNpy({
         records: 1,
         outputs: [
-          { name: 'p', dtype: 'float32', dims: [1], data: new Float32Array(1) },
+          { name: 'name', dtype: 'string', dims: [1], data: ['y'] },
           { name: 'label', dtype: 'string', dims: [1], data: ['x'] },
         ],
       }),
     )
     expect(f.status).toBe(406)
-    expect(f.message).toContain("cannot encode string output 'label' as application/x-npy")
+    expect(f.message).toContain("cannot encode string output 'name' as application/x-npy")
   })
 })

@@ -88,7 +88,7 @@ export function createApp(o: AppOptions) {
  * The request body, refused with our 413 past the limit: a declared Content-Length is checked before
  * reading; a chunked body is read only up to the limit.
  */
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+async function readBody(request: Request, limit: number, seen: { bytes: number }): Promise<Uint8Array> {
   const declared = request.headers.get('content-length')
   if (declared !== null) {
     const length = Number(declared)
@@ -96,13 +96,29 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array> {
     return new Uint8Array(await request.arrayBuffer())
   }
   const chunks: Uint8Array[] = []
-  let size = 0
   for await (const chunk of request.body ?? []) {
-    size += chunk.byteLength
-    if (size > limit) throw errors.payloadTooLarge(size, limit)
+    seen.bytes += chunk.byteLength
+    if (seen.bytes > limit) throw errors.payloadTooLarge(seen.bytes, limit)
     chunks.push(chunk)
   }
   return Buffer.concat(chunks)
+}
+
+/**
+ * The body bytes of a request refused before its body was read, for the access log: the declared
+ * Content-Length, else what a chunked body held (read up to the limit) or had shown when it was refused.
+ */
+async function bytesSent(request: Request, limit: number, seen: { bytes: number }): Promise<number> {
+  const declared = request.headers.get('content-length')
+  if (declared !== null) return Number(declared) || 0
+  if (request.bodyUsed || !request.body) return seen.bytes
+  try {
+    for await (const chunk of request.body) {
+      seen.bytes += chunk.byteLength
+      if (seen.bytes > limit) break
+    }
+  } catch {}
+  return seen.bytes
 }
 
 const inferenceId = (r: Request) => r.headers.get('x-amzn-sagemaker-inference-id')
@@ -122,7 +138,9 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
   const acceptHeader = request.headers.get('accept')
   const echo = o.echoCustomAttributes() ? request.headers.get(CUSTOM_ATTRIBUTES) : null
   const extra: Record<string, string> = echo ? { [CUSTOM_ATTRIBUTES]: echo.slice(0, 1024) } : {}
-  let bytesIn = 0
+  let bytesIn: number | null = null
+  const seen = { bytes: 0 }
+  let inFlight = 0
   let bytesOut = 0
   let timing: Timing | null = null
   let failure: ErrorKind | null = null
@@ -136,9 +154,13 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
     if (!DECODABLE_TYPES.includes(contentType)) throw errors.unsupportedMediaType(contentType, DECODABLE_TYPES)
     const fallback = o.defaultAccept() ?? (ENCODABLE_TYPES.includes(contentType) ? contentType : 'application/json')
     const accept = negotiate(acceptHeader, ENCODABLE_TYPES, fallback)
-    const body = await readBody(request, o.maxPayloadBytes)
+    const body = await readBody(request, o.maxPayloadBytes, seen)
     bytesIn = body.length
-    if (metrics) metrics.bytesInFlight += bytesIn
+    // Only bytes read count as in flight (a refused body's count is for the log).
+    if (metrics) {
+      metrics.bytesInFlight += body.length
+      inFlight = body.length
+    }
     if (body.length === 0) throw errors.badInput(`empty body; send records as ${DECODABLE_TYPES.join(', ')}`)
     const result = await pool.invoke(body, mediaTypeIndex(contentType), mediaTypeIndex(accept))
     timing = result.timing
@@ -148,16 +170,18 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
     failure = error instanceof ByocError ? error.kind : 'model'
     response = errorResponse(error, acceptHeader, extra)
     bytesOut = Number(response.headers.get('content-length') ?? 0)
+    bytesIn ??= await bytesSent(request, o.maxPayloadBytes, seen)
   }
   const ms = performance.now() - started
   if (o.serverTiming) response.headers.set('server-timing', serverTiming(ms, timing))
+  const sent = bytesIn ?? 0
   if (metrics) {
-    metrics.bytesInFlight -= bytesIn
-    metrics.request('/invocations', response.status, ms, bytesIn, bytesOut)
+    metrics.bytesInFlight -= inFlight
+    metrics.request('/invocations', response.status, ms, sent, bytesOut)
     const model = metrics.model()
     if (timing) model.served(timing)
     if (failure) model.failed(failure)
   }
-  accessLog('POST', '/invocations', response.status, ms, bytesIn, bytesOut, inferenceId(request), timing)
+  accessLog('POST', '/invocations', response.status, ms, sent, bytesOut, inferenceId(request), timing)
   return response
 }
