@@ -110,7 +110,7 @@ describe('health', () => {
     expect(log).toContain("Gather node '")
     const res = await post(s, JSON.stringify({ instances: [6, 7] }))
     expect(res.status).toBe(200)
-    expect(await answer(res)).toEqual({
+    expect((await answer(res)) as unknown).toEqual({
       predictions: [
         [3, 4],
         [5, 6],
