@@ -122,6 +122,26 @@ describe('CSV header handling', () => {
     expect(plain(decode('9,9\n1,2', { csvHeader: 'present', textInput: false }).tensors).values).toEqual([1, 2])
     expect(failure(() => decode('a,b\n1,2', NUMERIC)).message).toBe('row 1, column 1: "a" is not a number')
   })
+  test("'auto' with the model's columns: a header naming the inputs, in any order, also for text columns", () => {
+    const columns = [
+      { name: 'color', numeric: false },
+      { name: 'width', numeric: true },
+      { name: 'pieces', numeric: true },
+    ]
+    const frame: DecodeOptions = { csvHeader: 'auto', textInput: true, columns }
+    const d = decode('color,width,pieces\nred,41.4,5\n', frame)
+    expect(d.records).toBe(1)
+    expect(d.columns).toEqual(['color', 'width', 'pieces'])
+    expect(decode('Width,color,pieces\n41.4,red,5\n', frame).columns).toEqual(['Width', 'color', 'pieces'])
+    // Unnamed headers are still seen where a numeric column holds a word above a number.
+    expect(decode('c,w,p\nred,41.4,5\n', frame).records).toBe(1)
+    // A first record of text (no word in a numeric column) is a record.
+    expect(decode('red,41.4,5\nblue,2,1\n', frame).records).toBe(2)
+    // One text column named like the input: the header is recognised, not answered as a sentence.
+    const text: DecodeOptions = { csvHeader: 'auto', textInput: true, columns: [{ name: 'text', numeric: false }] }
+    expect(decode('text\nRain tonight\n', text).records).toBe(1)
+    expect(decode('Rain tonight\nSun\n', text).records).toBe(2)
+  })
   test('text mode keeps cells as strings', () => {
     expect(plain(decode('hello world,1\nbye,2', TEXT).tensors)).toEqual({
       dtype: 'string',
