@@ -104,6 +104,12 @@ function bodies(m: Model, c: Case): Body[] {
   }
   const records = multi ? (c.named_records as unknown[]) : c.records
   out.push({ format: 'json instances', contentType: 'application/json', body: JSON.stringify({ instances: records }) })
+  if (multi && fixed)
+    out.push({
+      format: 'json instances, flat rows',
+      contentType: 'application/json',
+      body: JSON.stringify({ instances: rows }),
+    })
   out.push({ format: 'json inputs', contentType: 'application/json', body: JSON.stringify({ inputs: c.inputs }) })
   out.push({
     format: 'json lines',

@@ -10,6 +10,11 @@ import { cleanOrtMessage } from './ort-message'
 import { type Signature, signatureOf } from './signature'
 import { rewriteZipMaps } from './zipmap-rewrite'
 
+// ONNX Runtime writes its own log lines in ANSI colour (unconditionally) and byoc reports every failure
+// itself (a provider that cannot load, a session that cannot be created, a failed run), so its process-
+// wide logger shows only what is fatal. Set before the first session, which creates the environment.
+ort.env.logLevel = 'fatal'
+
 export interface SessionSettings {
   modelPath: string
   plan: ProviderAttempt[]
@@ -56,6 +61,9 @@ async function createWithPlan(settings: SessionSettings, model: string | Uint8Ar
         graphOptimizationLevel: settings.graphOptimization,
         // Spinning threads burn the cores other Workers need between runs; see README "Workers".
         extra: { session: { intra_op: { allow_spinning: settings.allowSpinning ? '1' : '0' } } },
+        // A CUDA session keeps ONNX Runtime's warnings: they say which nodes fell back to the CPU, which
+        // nothing else reports (the CPU logs only what is fatal, see ort.env.logLevel above).
+        logSeverityLevel: attempt.name === 'cuda' ? 2 : 4,
       }
       const session =
         typeof model === 'string'
