@@ -78,7 +78,7 @@ export class WorkerPool {
     log.info(
       ready.batching
         ? `dynamic batching on: up to ${maxBatchSize} records per run, max queue delay ${maxQueueDelayMs} ms, queue bound ${this.maxInflight} requests`
-        : `dynamic batching off: ${maxBatchSize <= 1 ? `max batch size is ${maxBatchSize}` : 'the model has an input without a batch axis or a non-tensor output'}; queue bound ${this.maxInflight} requests`,
+        : `dynamic batching off: ${maxBatchSize <= 1 ? `max batch size is ${maxBatchSize}` : 'the model has an input without a batch axis'}; queue bound ${this.maxInflight} requests`,
       {
         event: 'batching',
         batching: ready.batching,

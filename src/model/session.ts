@@ -2,7 +2,7 @@
  * Creates the ONNX Runtime session for a model, trying execution providers in the planned order
  * (warm-up.ts then runs it once, so the first real request does not pay for lazy initialisation).
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import * as ort from 'onnxruntime-node'
 import type { GraphOptimization } from '../config'
 import type { ProviderAttempt } from './execution-provider'
@@ -34,20 +34,31 @@ export interface LoadedSession {
 }
 
 /**
- * The session, created from the file; when ONNX Runtime reports outputs it cannot return (ZipMap's
- * seq(map)), the graph is rewritten (zipmap-rewrite.ts) and the session created again from the bytes.
- * Loading from the path first keeps external-data models and big files off the protobuf decoder.
+ * The session. A model that holds a ZipMap (skl2onnx's classifiers; found by its op name in the bytes,
+ * for files small enough to read whole) is rewritten first (zipmap-rewrite.ts) and created from the
+ * rewritten bytes; any other model from its path, which keeps external-data models and big files off the
+ * protobuf decoder. Outputs ONNX Runtime still reports as non-tensors get their ONNX type for messages.
  */
 export async function createSession(settings: SessionSettings): Promise<LoadedSession> {
-  const first = await createWithPlan(settings, settings.modelPath)
-  if (first.session.outputMetadata.every((m) => m.isTensor)) return { ...first, classKeys: {} }
-  const rewrite = rewriteZipMaps(readFileSync(settings.modelPath))
-  const loaded = rewrite.bytes ? await createWithPlan(settings, rewrite.bytes) : first
-  if (rewrite.bytes) await first.session.release()
-  for (const o of loaded.signature.outputs)
-    if (o.type === 'non-tensor') o.onnxType = rewrite.nonTensor[o.name] ?? 'a sequence or map'
-  return { ...loaded, classKeys: rewrite.classKeys }
+  const bytes = statSync(settings.modelPath).size <= SCAN_LIMIT ? readFileSync(settings.modelPath) : null
+  let rewrite = bytes && bytes.indexOf(ZIPMAP) >= 0 ? rewriteZipMaps(bytes) : null
+  let loaded = await createWithPlan(settings, rewrite?.bytes ?? settings.modelPath)
+  const nonTensor = () => loaded.signature.outputs.filter((o) => o.type === 'non-tensor')
+  if (nonTensor().length && !rewrite) {
+    // Not scanned (too big), or outputs that are not ZipMaps: read the graph for their types.
+    rewrite = rewriteZipMaps(bytes ?? readFileSync(settings.modelPath))
+    if (rewrite.bytes) {
+      await loaded.session.release()
+      loaded = await createWithPlan(settings, rewrite.bytes)
+    }
+  }
+  for (const o of nonTensor()) o.onnxType = rewrite?.nonTensor[o.name] ?? 'a sequence or map'
+  return { ...loaded, classKeys: rewrite?.classKeys ?? {} }
 }
+
+/** Models above this are not scanned for ZipMap (converter-made classifiers are far smaller). */
+const SCAN_LIMIT = 512 * 1024 * 1024
+const ZIPMAP = Buffer.from('ZipMap')
 
 async function createWithPlan(settings: SessionSettings, model: string | Uint8Array) {
   const fallbacks: string[] = []
