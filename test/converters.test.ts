@@ -101,6 +101,9 @@ function bodies(m: Model, c: Case): Body[] {
   if (fixed) {
     out.push({ format: 'csv', contentType: 'text/csv', body: csvLines(rows) })
     out.push({ format: 'csv with header', contentType: 'text/csv', body: csvLines([header(m), ...rows]) })
+    if (!multi && m.inputs[0].dtype === 'string')
+      // A text file as batch transform splits it: one document per line, commas unquoted.
+      out.push({ format: 'text lines', contentType: 'text/csv', body: rows.map((r) => `${r[0]}\n`).join('') })
   }
   const records = multi ? (c.named_records as unknown[]) : c.records
   out.push({ format: 'json instances', contentType: 'application/json', body: JSON.stringify({ instances: records }) })

@@ -141,6 +141,9 @@ describe('CSV header handling', () => {
     const text: DecodeOptions = { csvHeader: 'auto', textInput: true, columns: [{ name: 'text', numeric: false }] }
     expect(decode('text\nRain tonight\n', text).records).toBe(1)
     expect(decode('Rain tonight\nSun\n', text).records).toBe(2)
+    // Unquoted lines are taken whole for a one-text-column model: a document per line.
+    expect(plain(decode('snow, hail, ice\nsun\n', text).tensors).values).toEqual(['snow, hail, ice', 'sun'])
+    expect(plain(decode('"a, b"\nc\n', text).tensors).values).toEqual(['a, b', 'c'])
   })
   test('text mode keeps cells as strings', () => {
     expect(plain(decode('hello world,1\nbye,2', TEXT).tensors)).toEqual({

@@ -55,12 +55,11 @@ export function decodeCsv(body: Uint8Array, options: DecodeOptions): DecodedBody
   const text = bodyText(body).replace(/^[\r\n]+/, '')
   const end = trimmedEnd(text)
   const quoted = text.indexOf('"') >= 0
-  const rows = quoted
-    ? parseQuoted(text.slice(0, end))
-    : text
-        .slice(0, end)
-        .split(/\r\n|\n|\r/)
-        .map((l) => l.split(','))
+  // A model that takes one text column (skl2onnx's CountVectorizer) gets each unquoted line whole: a
+  // document per line, as batch transform splits a text file, commas and all.
+  const oneText = options.columns?.length === 1 && !options.columns[0].numeric
+  const lines = quoted ? null : text.slice(0, end).split(/\r\n|\n|\r/)
+  const rows = lines ? lines.map((l) => (oneText ? [l] : l.split(','))) : parseQuoted(text.slice(0, end))
   return fromRows(rows, options)
 }
 
