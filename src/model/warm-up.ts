@@ -114,34 +114,37 @@ async function attempt(
   run: (feeds: Feeds, records: number) => Promise<Results>,
   variant: Variant,
 ): Promise<number> {
+  // A batch fixed by the model (e.g. [4, 3]) is what it answers; otherwise one record.
+  const first = signature.inputs[0]?.shape[0]
+  const records = typeof first === 'number' && first > 0 ? first : 1
   let feeds: Feeds
   try {
-    feeds = buildFeeds(syntheticBody(signature.inputs, variant), signature)
+    feeds = buildFeeds(syntheticBody(signature.inputs, variant, records), signature)
   } catch (error) {
     throw new Stage('feed', error)
   }
   const t0 = performance.now()
   let results: Results
   try {
-    results = await run(feeds, 1)
+    results = await run(feeds, records)
   } catch (error) {
     throw new Stage('run', error)
   }
   const ms = performance.now() - t0
   try {
-    const outputs = selectOutputs(results, plan, 1)
-    for (const type of ['text/csv', 'application/json']) CODECS[mediaTypeIndex(type)].encode!({ records: 1, outputs })
+    const outputs = selectOutputs(results, plan, records)
+    for (const type of ['text/csv', 'application/json']) CODECS[mediaTypeIndex(type)].encode!({ records, outputs })
   } catch (error) {
     throw new Stage('answer', error)
   }
   return ms
 }
 
-/** One record per input, shaped as the signature declares, in the decoded form a client's body takes. */
-function syntheticBody(inputs: ValueInfo[], v: Variant): DecodedBody {
+/** `records` records per input, shaped as the signature declares, in the decoded form a client's body takes. */
+function syntheticBody(inputs: ValueInfo[], v: Variant, records: number): DecodedBody {
   const tensors: Record<string, DecodedTensor> = {}
   for (const input of inputs) {
-    const dims = input.shape.map((d, k) => (k === 0 ? 1 : typeof d === 'number' && d >= 0 ? d : v.dynamic))
+    const dims = input.shape.map((d, k) => (k === 0 ? records : typeof d === 'number' && d >= 0 ? d : v.dynamic))
     const shape = dims.length === 0 ? [1] : dims
     const n = shape.reduce((a, b) => a * b, 1)
     tensors[input.name] =
@@ -151,5 +154,5 @@ function syntheticBody(inputs: ValueInfo[], v: Variant): DecodedBody {
           ? { dtype: 'bool', shape, values: new Uint8Array(n).fill(v.number) }
           : { dtype: 'number', shape, values: new Float64Array(n).fill(v.number) }
   }
-  return { records: 1, tensors }
+  return { records, tensors }
 }
