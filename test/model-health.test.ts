@@ -70,6 +70,22 @@ function tokensModel(): Uint8Array {
     .toBytes()
 }
 
+/** skl2onnx's to_onnx of a DataFrame: one [N, 1] input per column (object, bool, float64, int64). */
+function frameModel(): Uint8Array {
+  return new GraphBuilder()
+    .input('name', 'string', ['N', 1])
+    .input('flag', 'bool', ['N', 1])
+    .input('x', 'float64', ['N', 1])
+    .input('n', 'int64', ['N', 1])
+    .node('Cast', ['flag'], ['flag_f'], { to: 11 })
+    .node('Cast', ['n'], ['n_f'], { to: 11 })
+    .node('Concat', ['flag_f', 'x', 'n_f'], ['numbers'], { axis: 1 })
+    .node('Identity', ['name'], ['echo'])
+    .output('echo', 'string', ['N', 1])
+    .output('numbers', 'float64', ['N', 3])
+    .toBytes()
+}
+
 /** A tensor output beside a seq(tensor(float)) one, which onnxruntime-node cannot return. */
 function sequenceOutputModel(): Uint8Array {
   const bytes = new GraphBuilder()
@@ -190,6 +206,15 @@ describe('inputs that disagree', () => {
     const { error } = await answer(res)
     expect(error).toContain("'category'")
     expect(error).toContain("'features'")
+  })
+
+  test("pandas' to_csv of a frame with text, bool, float and int columns: header by name, columns by dtype", async () => {
+    const s = await serve(frameModel())
+    const res = await post(s, 'flag,name,x,n\nTrue,"ab, c",1.5,2\nFalse,d,-3,0\n', 'text/csv', 'text/csv')
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('"ab, c",1,1.5,2\nd,0,-3,0\n')
+    const json = await post(s, JSON.stringify({ instances: [{ name: 'e', flag: true, x: 2, n: 7 }] }))
+    expect((await answer(json)).predictions).toEqual([{ echo: 'e', numbers: [1, 2, 7] }])
   })
 
   test('a DataFrame row with a bad number names the CSV column and the model input', async () => {

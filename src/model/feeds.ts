@@ -181,7 +181,9 @@ function cast(t: DecodedTensor, input: ValueInfo, where: (i: number) => string) 
     case 'bool': {
       if (v instanceof Uint8Array) return v
       return Uint8Array.from(v as ArrayLike<unknown>, (x, i) => {
-        const n = typeof x === 'string' ? parseNumber(x, where(i), input) : Number(x)
+        // pandas writes a bool column as True/False; JSON text cells may say true/false.
+        const word = typeof x === 'string' ? BOOL_WORDS[x.trim().toLowerCase()] : undefined
+        const n = word ?? (typeof x === 'string' ? parseNumber(x, where(i), input) : Number(x))
         if (n !== 0 && n !== 1)
           throw errors.badInput(`${where(i)}: ${x} is not a boolean (input "${input.name}" is bool)`)
         return n
@@ -193,6 +195,8 @@ function cast(t: DecodedTensor, input: ValueInfo, where: (i: number) => string) 
       throw errors.badInput(`input "${input.name}" has type ${input.type}, which byoc cannot feed`)
   }
 }
+
+const BOOL_WORDS: Record<string, number> = { true: 1, false: 0 }
 
 function numeric<T>(v: DecodedTensor['values'], A: new (v: ArrayLike<number>) => T): T {
   // BigInt64Array cannot be copied into a float array by the constructor.

@@ -103,7 +103,9 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   log.debug(`worker ${init.index}: session created on ${loaded.provider}`)
   const plan = planOutputs(loaded.signature.outputs, init.outputs, init.classLabels, init.labelOutput, loaded.classKeys)
   const { inputs } = loaded.signature
-  const textInput = inputs.some((i) => i.type === 'string')
+  // Text cells stay text when an input takes strings or bools (pandas writes True/False); each column
+  // is cast to its own input's dtype later.
+  const textInput = inputs.some((i) => i.type === 'string' || i.type === 'bool')
   // Only the planned outputs are fetched, so a non-tensor left out of the plan does not stop batching.
   const batchable = inputs.every(hasBatchAxis)
   const { maxBatchSize, maxQueueDelayMs } = init.batching
@@ -125,7 +127,8 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
     ? inputs.flatMap((input, k) =>
         Array.from({ length: widths[k] as number }, () => ({
           name: widths[k] === 1 ? input.name : null,
-          numeric: input.type !== 'string',
+          // A bool column's True/False would look like a header word.
+          numeric: input.type !== 'string' && input.type !== 'bool',
         })),
       )
     : null
