@@ -95,7 +95,10 @@ export async function warmUp(
     }
   }
   const stage = last as Stage
-  const problem = stage.stage === 'run' ? cleanOrtMessage(stage.message) : stage.message
+  const problem = (stage.stage === 'run' ? cleanOrtMessage(stage.message) : stage.message).replace(
+    /^model failed: /,
+    '',
+  )
   return { ms: null, verdict: verdictOf(stage, signature), problem }
 }
 
