@@ -67,6 +67,7 @@ export function rewriteZipMaps(bytes: Uint8Array): RewriteResult {
     graph: {
       node: NodeProto[]
       output: Array<{ name: string; type?: TypeProto }>
+      value_info?: Array<{ name: string }>
     }
   }
   const graph = model.graph
@@ -88,5 +89,7 @@ export function rewriteZipMaps(bytes: Uint8Array): RewriteResult {
     out.type = { tensor_type: { elem_type: DataType.FLOAT, shape: { dim: [{}, { dim_value: labels.length }] } } }
   }
   if (Object.keys(classKeys).length === 0) return { bytes: null, classKeys, nonTensor }
+  // A value_info still typing a rewritten output as a sequence would contradict the new output type.
+  if (graph.value_info) graph.value_info = graph.value_info.filter((v) => !(v.name in classKeys))
   return { bytes: ModelProto.encode(model as never).finish(), classKeys, nonTensor }
 }
