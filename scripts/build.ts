@@ -1,9 +1,11 @@
 /**
  * Builds dist/byoc: one executable holding the app, its Workers and the ONNX Runtime addon, plus
- * dist/libonnxruntime.so.1 beside it (the addon's dependency; see src/model/runtime-library.ts).
+ * dist/libonnxruntime.so.1 beside it (the addon's dependency; see src/model/runtime-library.ts), and,
+ * where this machine can compile it, dist/locale/en_US.UTF-8 (for text models on hosts without that
+ * locale; see src/model/locale.ts).
  */
 
-import { copyFileSync, mkdirSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { $ } from 'bun'
 
@@ -23,4 +25,18 @@ await $`bun build --compile --minify --bytecode --format=esm --sourcemap=none --
 
 const ortDir = join(root, 'node_modules/onnxruntime-node/bin/napi-v6/linux/x64')
 copyFileSync(join(ortDir, 'libonnxruntime.so.1'), join(dist, 'libonnxruntime.so.1'))
-console.log('built dist/byoc and dist/libonnxruntime.so.1')
+// glibc's own compiler and the locale sources (Debian: the `locales` package); the image installs the
+// locale itself, so a build without them only lacks the bare binary's fallback.
+const locale = join(dist, 'locale')
+if (!existsSync(join(locale, 'en_US.UTF-8', 'LC_CTYPE'))) {
+  mkdirSync(locale, { recursive: true })
+  const made = await $`localedef -i en_US -f UTF-8 ${join(locale, 'en_US.UTF-8')}`.nothrow().quiet()
+  // localedef exits 1 for warnings with the locale written.
+  if (!existsSync(join(locale, 'en_US.UTF-8', 'LC_CTYPE')))
+    console.log(
+      `no dist/locale: localedef failed (${made.stderr.toString().trim().split('\n')[0] || made.exitCode}); text models then need en_US.UTF-8 installed`,
+    )
+}
+console.log(
+  `built dist/byoc and dist/libonnxruntime.so.1${existsSync(join(locale, 'en_US.UTF-8')) ? ' and dist/locale' : ''}`,
+)

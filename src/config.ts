@@ -46,6 +46,8 @@ export interface Config {
   cudaCompatLoaded: boolean
   /** Model file named by BYOC_MODEL_FILE, relative to the model dir. */
   modelFile: string | null
+  /** LOCPATH, when set: where glibc looks for locales (see src/model/locale.ts). */
+  localePath: string | null
   /** Outputs named by BYOC_OUTPUTS, in the order to return them. */
   outputs: string[] | null
   defaultAccept: string | null
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cudaMajor: int(['BYOC_CUDA_MAJOR'], null, 11, 99),
     cudaCompatLoaded: bool('BYOC_CUDA_COMPAT_LOADED', false) ?? false,
     modelFile: pick('BYOC_MODEL_FILE')?.value ?? null,
+    localePath: pick('LOCPATH')?.value ?? null,
     outputs,
     defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,
     csvHeader: pick('BYOC_CSV_HEADER')

@@ -5,6 +5,7 @@
  * model rejects, and inputs that disagree, are 4xx naming them without ONNX Runtime's internals.
  */
 import { afterAll, describe, expect, test } from 'bun:test'
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { GraphBuilder } from '../src/onnx/builder'
@@ -140,6 +141,19 @@ describe('health', () => {
     expect(error).toContain('out of data bounds')
     expect(error).not.toMatch(/\.cc:\d|onnxruntime_src|::/)
     expect(s.log()).not.toContain('\u001b[')
+  })
+
+  test('the bare binary serves a text pipeline with the en_US.UTF-8 its build put beside it', async () => {
+    const installed = spawnSync('locale', ['-a'])
+      .stdout?.toString()
+      .split('\n')
+      .some((l) => /^en_US\.utf-?8$/i.test(l))
+    const s = await serve(corpus('skl_pipeline_countvectorizer_mnb_text'))
+    const res = await post(s, 'Strong WIND and Rain tonight!\n', 'text/csv', 'text/csv')
+    expect(res.status).toBe(200)
+    expect(await res.text()).toStartWith('weather,')
+    // On a host that has the locale the system's is used and nothing is said.
+    expect(s.log().includes('en_US.UTF-8 is not installed: using the copy beside the executable')).toBe(!installed)
   })
 
   test('a text pipeline on a host without en_US.UTF-8: 503 saying what to install', async () => {

@@ -102,7 +102,8 @@ function loadFailure(error: unknown): string {
       `the model's StringNormalizer needs the locale ${locale[1]}, which this system does not have ` +
       `(locale -a lists what it has). The byoc image ships it; elsewhere install it: on Debian/Ubuntu ` +
       `\`apt-get install locales && localedef -i en_US -f UTF-8 en_US.UTF-8\`, or compile it anywhere with ` +
-      `\`mkdir -p DIR && localedef -i en_US -f UTF-8 DIR/en_US.UTF-8\` and start byoc with LOCPATH=DIR`
+      `\`mkdir -p DIR && localedef -i en_US -f UTF-8 DIR/en_US.UTF-8\` and start byoc with LOCPATH=DIR ` +
+      `(or keep the locale/ folder \`bun run build\` writes beside the executable, with LOCPATH unset)`
     )
   return cleanOrtMessage(raw).slice(0, 400)
 }

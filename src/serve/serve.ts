@@ -10,6 +10,7 @@ import { type Fields, log, setLogFormat, setLogLevel } from '../log'
 import { type DeviceStart, deviceReport, startDevice } from '../model/device-start'
 import { extractModelArchive } from '../model/extract-archive'
 import { findModelFile } from '../model/find-model'
+import { LOCALE, useBundledLocale } from '../model/locale'
 import { WorkerPool } from '../model/pool'
 import { describeValue, hasBatchAxis, type ValueInfo } from '../model/signature'
 import { type ModelConfig, readModelConfig } from '../model-config'
@@ -131,6 +132,12 @@ export async function serve(): Promise<void> {
 
   try {
     const loadStarted = performance.now()
+    const bundled = useBundledLocale(config.localePath)
+    if (bundled)
+      log.info(`${LOCALE} is not installed: using the copy beside the executable (LOCPATH=${bundled})`, {
+        event: 'locale',
+        locpath: bundled,
+      })
     modelConfig = await loadModel(config, workers, state, resources, device)
     if (metrics) {
       metrics.model().loaded((performance.now() - loadStarted) / 1000)
