@@ -23,6 +23,17 @@ export async function main(argv: string[]): Promise<number | null> {
       const { train } = await import('./train/train')
       return await train()
     }
+    case 'extract-archive': {
+      // Internal: `byoc serve` runs the model archive's extraction in a child process (archive-process.ts).
+      const { extractModelArchive } = await import('./model/extract-archive')
+      try {
+        process.stdout.write(JSON.stringify(await extractModelArchive(argv[1] ?? '.')))
+        return 0
+      } catch (error) {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
+        return 1
+      }
+    }
     case '--help':
     case '-h':
     case 'help':

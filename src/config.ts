@@ -64,6 +64,10 @@ export interface Config {
   metrics: boolean
   /** BYOC_SERVER_TIMING: a Server-Timing header on /invocations answers (default off). */
   serverTiming: boolean
+  /** Longest a model archive's extraction may take at start-up (BYOC_ARCHIVE_TIMEOUT). */
+  archiveTimeoutSeconds: number
+  /** BYOC_HTTP_FRONT: Bun.serve alone (bun, the default), or byoc's own HTTP/1.1 front before it (raw). */
+  httpFront: 'raw' | 'bun'
 }
 
 type Env = Record<string, string | undefined>
@@ -202,6 +206,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     logFormat: oneOf('BYOC_LOG_FORMAT', ['text', 'json'] as const, 'text'),
     metrics: bool('BYOC_METRICS', true) ?? true,
     serverTiming: bool('BYOC_SERVER_TIMING', false) ?? false,
+    archiveTimeoutSeconds: num(['BYOC_ARCHIVE_TIMEOUT'], 600, 0.001, 86_400)!,
+    httpFront: oneOf('BYOC_HTTP_FRONT', ['raw', 'bun'] as const, 'bun'),
   }
   if (problems.length) throw new StartupError(`bad environment: ${problems.join('; ')}`)
   return Object.freeze(config)

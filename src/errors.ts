@@ -49,6 +49,8 @@ function kindOfStatus(status: number): ErrorKind {
 export const errors = {
   badInput: (message: string) => new ByocError(400, message),
   notFound: (what: string) => new ByocError(404, what),
+  methodNotAllowed: (method: string, path: string, allowed: string) =>
+    new ByocError(405, `${method} ${path} is not served; use ${allowed}`),
   notAcceptable: (accept: string, supported: readonly string[]) =>
     new ByocError(406, `cannot answer in any of the accepted types "${accept}"; supported: ${supported.join(', ')}`),
   payloadTooLarge: (bytes: number, limit: number) =>

@@ -267,7 +267,7 @@ describe('limits', () => {
     } finally {
       await s.stop()
     }
-  })
+  }, 15_000)
   test("a timeout longer than Bun's idle limit keeps requests alive; one beyond an hour is refused at start", async () => {
     const refused = Bun.spawnSync([BINARY, 'serve'], {
       env: { PATH: '/usr/bin:/bin', BYOC_ML_ROOT: mlRoot(), MODEL_SERVER_TIMEOUT: '100000' },

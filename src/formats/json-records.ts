@@ -111,10 +111,12 @@ export function fromRecords(records: Json[], label: Label, textInput: boolean): 
   }
   const names = Object.keys(rows[0])
   if (names.length === 0) throw errors.badInput(`${label(0)} is an empty object`)
+  // A set, not names.includes: a record of many keys would make the check quadratic.
+  const known = new Set(names)
   rows.forEach((o, r) => {
     const keys = Object.keys(o)
-    const missing = names.find((n) => !(n in o))
-    const extra = keys.find((n) => !names.includes(n))
+    const missing = names.find((n) => !Object.hasOwn(o, n))
+    const extra = keys.find((n) => !known.has(n))
     if (missing !== undefined) throw errors.badInput(`${label(r)} has no input '${missing}' (${label(0)} has it)`)
     if (extra !== undefined) throw errors.badInput(`${label(r)} has input '${extra}' that ${label(0)} does not`)
   })

@@ -9,7 +9,7 @@
 import { errors } from '../errors'
 import { parseCell } from './numbers'
 import { bodyText, isBlank } from './text'
-import { type Codec, type DecodedBody, type DecodeOptions, MAX_SPARSE_WIDTH } from './types'
+import { type Codec, type DecodedBody, type DecodeOptions, MAX_DENSE_VALUES, MAX_SPARSE_WIDTH } from './types'
 
 export function decodeLibsvm(body: Uint8Array, options: DecodeOptions): DecodedBody {
   const limit = options.features ?? MAX_SPARSE_WIDTH
@@ -54,6 +54,12 @@ export function decodeLibsvm(body: Uint8Array, options: DecodeOptions): DecodedB
   }
   if (rows.length === 0) throw errors.badInput('empty body')
   if (options.features) width = options.features
+  // Sparse lines become dense rows: a few bytes naming a high index would otherwise cost megabytes each.
+  if (rows.length * width > MAX_DENSE_VALUES)
+    throw errors.badInput(
+      `the body expands to ${rows.length} rows x ${width} features = ${rows.length * width} dense values, ` +
+        `more than the ${MAX_DENSE_VALUES} accepted; send fewer rows per request`,
+    )
   const values = new Float64Array(rows.length * width).fill(NaN)
   rows.forEach((row, r) => {
     row.index.forEach((c, i) => {

@@ -57,6 +57,9 @@ export function decodeNpy(body: Uint8Array): DecodedBody {
   const little = order !== '>'
   const count = header.shape.reduce((a, b) => a * b, 1)
   const itemBytes = kind === 'U' ? size * 4 : size
+  // numpy allows zero-width strings; with no bytes per item the shape alone would set the cost.
+  if (itemBytes === 0)
+    throw errors.badInput(`.npy dtype '${header.descr}' has zero-width items; use a width of 1 or more`)
   const need = count * itemBytes
   const have = body.length - header.dataOffset
   if (have < need)

@@ -55,6 +55,9 @@ export interface DecodeOptions {
 /** Widest sparse record accepted when the model's width is not fixed (8 MB of float64 per record). */
 export const MAX_SPARSE_WIDTH = 1_000_000
 
+/** Most values a sparse body (libsvm) may expand to once dense: 2^25, 256 MB of float64. */
+export const MAX_DENSE_VALUES = 2 ** 25
+
 export type OutputDtype =
   | 'float32'
   | 'float64'

@@ -10,9 +10,10 @@
  * fails before a single byte lands on disk. The archive stays in place: SageMaker may restart the
  * container, and extracting again simply overwrites.
  */
-import { createReadStream, existsSync, lstatSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, lstatSync, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
-import { x as extract, Parser, type ReadEntry } from 'tar'
+import { createGunzip } from 'node:zlib'
+import { Parser, type ReadEntry, Unpack } from 'tar'
 
 export const ARCHIVE_NAMES = ['model.tar.gz', 'model.tgz', 'model.tar'] as const
 
@@ -145,29 +146,65 @@ class EntryChecker {
   }
 }
 
+/**
+ * Feeds the archive's tar stream to `parser` (node-tar's Parser or Unpack), gunzipping it here. Reading
+ * stops at the end-of-archive marker: node-tar would otherwise read, and buffer, whatever follows it
+ * (GiBs of zeros in a hostile archive). The tar stream itself is bounded by `limit` bytes.
+ */
+function feed(file: string, parser: Parser, limit: number, fail: (e: Error) => void): void {
+  const source = createReadStream(file)
+  const magic = Buffer.alloc(2)
+  const fd = openSync(file, 'r')
+  try {
+    readSync(fd, magic, 0, 2, 0)
+  } finally {
+    closeSync(fd)
+  }
+  const gunzip = magic[0] === 0x1f && magic[1] === 0x8b ? createGunzip() : null
+  const tar = gunzip ? source.pipe(gunzip) : source
+  let seen = 0
+  let done = false
+  const finish = (error?: Error) => {
+    if (done) return
+    done = true
+    source.destroy()
+    gunzip?.destroy()
+    if (error) fail(error)
+    else queueMicrotask(() => parser.end())
+  }
+  parser.on('eof', () => finish())
+  tar.on('data', (chunk: Buffer) => {
+    if (done) return
+    seen += chunk.length
+    if (seen > limit) return finish(new Error(`${file} holds more than ${limit} bytes of tar stream (the limit)`))
+    if (!parser.write(chunk)) {
+      tar.pause()
+      parser.once('drain', () => tar.resume())
+    }
+  })
+  tar.on('end', () => finish())
+  source.on('error', (e) => finish(e))
+  gunzip?.on('error', (e) => finish(new Error(`${file} is not a readable gzip file: ${e.message}`)))
+}
+
 /** Pass 1: list the archive without writing, stopping at the first bad entry. */
-function scan(file: string, checker: EntryChecker): Promise<void> {
+function scan(file: string, checker: EntryChecker, limit: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const stream = createReadStream(file)
-    let failed = false
     const parser = new Parser({
       strict: true,
       onReadEntry: (entry) => {
         entry.resume()
-        if (failed) return
         try {
           checker.check(infoOf(entry))
         } catch (err) {
-          failed = true
-          stream.destroy()
+          parser.abort(err as Error)
           reject(err)
         }
       },
     })
     parser.on('error', (err: Error) => reject(new Error(`${file} is not a readable tar archive: ${err.message}`)))
     parser.on('end', () => resolve())
-    stream.on('error', reject)
-    stream.pipe(parser as unknown as NodeJS.WritableStream)
+    feed(file, parser, limit, reject)
   })
 }
 
@@ -180,26 +217,34 @@ export async function extractModelArchive(modelDir: string, options: ExtractOpti
   const name = ARCHIVE_NAMES.find((n) => existsSync(join(modelDir, n)))
   if (!name) return null
   const file = join(modelDir, name)
-  const checker = new EntryChecker(modelDir, name, options.maxBytes ?? 4 * 1024 ** 3, options.maxEntries ?? 100_000)
-  await scan(file, checker)
+  const maxBytes = options.maxBytes ?? 4 * 1024 ** 3
+  const maxEntries = options.maxEntries ?? 100_000
+  const checker = new EntryChecker(modelDir, name, maxBytes, maxEntries)
+  // File data plus headers and padding: a few blocks per entry is generous (long names take PAX blocks).
+  const limit = maxBytes + maxEntries * 4 * 512 + 1024
+  await scan(file, checker, limit)
   checker.finish()
 
   // Pass 2: the archive could in theory change between passes; anything not approved is skipped and fails.
   let index = 0
   let mismatch: string | null = null
-  await extract({
-    file,
-    cwd: modelDir,
-    strict: true,
-    preservePaths: false,
-    preserveOwner: false,
-    filter: (_path, entry) => {
-      const info = infoOf(entry as ReadEntry)
-      const expected = checker.approved[index++]
-      if (expected && sameEntry(expected, info)) return true
-      mismatch ??= info.path
-      return false
-    },
+  await new Promise<void>((resolve, reject) => {
+    const unpack = new Unpack({
+      cwd: modelDir,
+      strict: true,
+      preservePaths: false,
+      preserveOwner: false,
+      filter: (_path, entry) => {
+        const info = infoOf(entry as ReadEntry)
+        const expected = checker.approved[index++]
+        if (expected && sameEntry(expected, info)) return true
+        mismatch ??= info.path
+        return false
+      },
+    })
+    unpack.on('error', reject)
+    unpack.on('close', () => resolve())
+    feed(file, unpack, limit, reject)
   })
   if (mismatch !== null) throw new Error(`${name} changed while being extracted (entry "${mismatch}")`)
   return checker.files

@@ -12,6 +12,7 @@ import { Batcher, type Ran, timedRun } from './batcher'
 import { buildFeeds } from './feeds'
 import { runModel } from './fixed-batch'
 import { runFailure } from './ort-message'
+import { IdleCollector } from './idle-gc'
 import { Outbox } from './outbox'
 import { type OutputPlan, planOutputs, selectOutputs } from './output-plan'
 import type { FromWorker, ToWorker, WorkerInit } from './protocol'
@@ -46,6 +47,9 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
   let state: State | null = null
   const life: Lifecycle = { retiring: false, running: 0, close: () => (port as unknown as { close(): void }).close() }
   const waiting: WireRequest[] = []
+  const cancelled = new Set<number>()
+  /** A request the pool gave up on (timed out) is not started: it would only hold up the ones behind it. */
+  const live = (m: WireRequest) => !cancelled.delete(m.id)
   const post = (message: FromWorker) => port.postMessage(message)
   const answers = new Outbox<Answer>((items) => {
     const batch = packAnswers(items)
@@ -57,6 +61,12 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
     if (message.type === 'retire') {
       life.retiring = true
       if (life.running === 0) life.close()
+      return
+    }
+    if (message.type === 'cancel') {
+      for (const id of message.ids) cancelled.add(id)
+      // Ids of requests that finished while their cancel was on its way are never looked up: keep the set small.
+      for (const id of cancelled) if (cancelled.size > 4096) cancelled.delete(id)
       return
     }
     if (message.type === 'init') {
@@ -80,7 +90,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
           library,
         })
         // Not awaited: requests that queued during loading may share a batch.
-        for (const m of waiting.splice(0)) void invoke(state, m, answers)
+        for (const m of waiting.splice(0)) if (live(m)) void invoke(state, m, answers)
       } catch (error) {
         post({ type: 'failed', index: message.index, message: error instanceof Error ? error.message : String(error) })
       }
@@ -89,7 +99,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
     const requests = unpackRequests(message.batch)
     if (!state) waiting.push(...requests)
     // Not awaited: with batching on, the requests of one message can share a run.
-    else for (const m of requests) void invoke(state, m, answers)
+    else for (const m of requests) if (live(m)) void invoke(state, m, answers)
   }
   port.onmessage = handle
   for (const event of early.splice(0)) void handle(event)
@@ -143,9 +153,13 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
 
 type Answer = Parameters<typeof packAnswers>[0][number]
 
+const collector = new IdleCollector()
+let inProgress = 0
+
 async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
   // The stage reached so far names the error kind: a body that does not parse, then one that does not fit.
   let stage: 'decode' | 'validation' | null = 'decode'
+  inProgress++
   try {
     const t0 = performance.now()
     const decoded = decode(m, state.decodeOptions)
@@ -175,6 +189,9 @@ async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
     if (e.status >= 500) log.error(`invocation ${m.id}: ${e.message}`)
     const kind = stage && e.status < 500 ? stage : e.kind
     answers.push({ id: m.id, status: e.status, body: e.message, contentType: 0, kind, ...NO_TIMING })
+  } finally {
+    inProgress--
+    collector.noteDone(m.body.byteLength, inProgress > 0)
   }
 }
 

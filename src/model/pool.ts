@@ -6,8 +6,9 @@
 import { ByocError, errors } from '../errors'
 import { MEDIA_TYPES } from '../formats/media-types'
 import { log } from '../log'
+import { IdleCollector } from './idle-gc'
 import { Outbox } from './outbox'
-import type { FromWorker, InvokeResult, WorkerInit, WorkerReady } from './protocol'
+import type { FromWorker, InvokeResult, ToWorker, WorkerInit, WorkerReady } from './protocol'
 import { errorText, packRequests, unpackAnswers, type WireAnswer, type WireRequest } from './wire'
 import { MODEL_WORKER_URL } from './worker-url'
 
@@ -49,6 +50,8 @@ export class WorkerPool {
   private closing = false
   /** Set by the HTTP side when metrics are on. */
   observer: PoolObserver | null = null
+  /** The HTTP thread held the bodies and answers: it collects after a burst too. */
+  private readonly collector = new IdleCollector()
 
   constructor(
     private readonly size: number,
@@ -204,6 +207,7 @@ export class WorkerPool {
     if (!p) return // already answered (timed out)
     slot.inflight.delete(m.id)
     clearTimeout(p.timer)
+    this.collector.noteDone(p.body.byteLength, this.inflight > 0)
     if (m.status !== 200) {
       p.reject(new ByocError(m.status, errorText(m.body), m.kind))
       return
@@ -223,6 +227,8 @@ export class WorkerPool {
     const p = slot.inflight.get(id)!
     slot.inflight.delete(id)
     p.reject(errors.timeout(this.timeoutMs / 1000))
+    // The Worker holding it (a replacement still loading, or one busy with others) must not start it later.
+    slot.worker.postMessage({ type: 'cancel', ids: [id] } satisfies ToWorker)
     // A warm Worker is presumably stuck in a run, which cannot be interrupted: it is replaced. One still
     // loading is not (its requests only waited for the load).
     if (slot.state === 'ready') this.replace(slot, id, `request ${id} exceeded ${this.timeoutMs / 1000} s`)

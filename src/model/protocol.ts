@@ -31,7 +31,13 @@ export interface Retire {
   type: 'retire'
 }
 
-export type ToWorker = WorkerInit | InvokeBatch | Retire
+/** Requests already answered 504 by the pool: drop them if they have not started (decoded, queued to run). */
+export interface Cancel {
+  type: 'cancel'
+  ids: number[]
+}
+
+export type ToWorker = WorkerInit | InvokeBatch | Retire | Cancel
 
 export interface WorkerReady {
   type: 'ready'

@@ -11,6 +11,7 @@ import type { WorkerPool } from '../model/pool'
 import type { Timing } from '../model/protocol'
 import { accessLog, serverTiming } from './access-log'
 import { errorResponse } from './error-response'
+import { cutHeaderValue } from './header-cut'
 import { negotiate, parseMediaType, requestContentType } from './media-type'
 import type { Route, ServeMetrics } from './serve-metrics'
 
@@ -137,7 +138,7 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
   const metrics = o.metrics ?? null
   const acceptHeader = request.headers.get('accept')
   const echo = o.echoCustomAttributes() ? request.headers.get(CUSTOM_ATTRIBUTES) : null
-  const extra: Record<string, string> = echo ? { [CUSTOM_ATTRIBUTES]: echo.slice(0, 1024) } : {}
+  const extra: Record<string, string> = echo ? { [CUSTOM_ATTRIBUTES]: cutHeaderValue(echo, 1024) } : {}
   let bytesIn: number | null = null
   const seen = { bytes: 0 }
   let inFlight = 0

@@ -8,7 +8,7 @@ import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
 import { type Fields, log, setLogFormat, setLogLevel } from '../log'
 import { type DeviceStart, deviceReport, startDevice } from '../model/device-start'
-import { extractModelArchive } from '../model/extract-archive'
+import { extractInChild, stopExtraction } from '../model/archive-process'
 import { findModelFile } from '../model/find-model'
 import { LOCALE, useBundledLocale } from '../model/locale'
 import { WorkerPool } from '../model/pool'
@@ -16,10 +16,14 @@ import { describeValue, hasBatchAxis, type ValueInfo } from '../model/signature'
 import { type ModelConfig, readModelConfig } from '../model-config'
 import { ONNXRUNTIME_VERSION, VERSION } from '../version'
 import { createApp, type ServerState } from './app'
+import { startListener } from './listener'
 import { parseMediaType } from './media-type'
 import { detectResources, executionParameters, type Resources } from './resources'
 import { ServeMetrics } from './serve-metrics'
 import { chooseWorkers } from './worker-plan'
+
+/** How long, after SIGTERM, the server still reads requests that were already on their way. */
+const DRAIN_MS = 300
 
 export async function serve(): Promise<void> {
   let config: Readonly<Config>
@@ -70,27 +74,23 @@ export async function serve(): Promise<void> {
         workers: workers.count,
       }),
   })
-  app.listen({
+  const front = startListener(app.fetch, {
     hostname: config.host,
     port: config.port,
     // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off. Bun's limit
     // is 255 s: a longer request timeout turns the idle timeout off rather than cutting requests short.
     idleTimeout: config.timeoutSeconds + 5 > 255 ? 0 : Math.max(65, Math.ceil(config.timeoutSeconds) + 5),
-    // A stale server on the same port must fail this start, not silently share the port.
-    reusePort: false,
-    // Our own check (app.ts readBody) answers 413 with a message before reading an oversized body; Bun's
-    // limit would answer first with an empty 413, so it is set out of the way.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    mode: config.httpFront,
   })
   log.info(
-    `byoc ${VERSION} serving on ${config.host}:${app.server?.port} (pid ${process.pid}); model dir ${config.modelDir}` +
+    `byoc ${VERSION} serving on ${config.host}:${front.port} (pid ${process.pid}); model dir ${config.modelDir}` +
       `; metrics ${metrics ? 'on at GET /metrics' : 'off'}`,
     {
       event: 'listening',
       version: VERSION,
       onnxruntime: ONNXRUNTIME_VERSION,
       host: config.host,
-      port: app.server?.port,
+      port: front.port,
       pid: process.pid,
       model_dir: config.modelDir,
       metrics: metrics !== null,
@@ -117,13 +117,17 @@ export async function serve(): Promise<void> {
       signal,
       in_flight: state.active,
     })
-    // Stop accepting first; requests already received (still uploading, queued or running) are answered,
-    // within 25 s of the 30 s SageMaker allows before SIGKILL.
-    const closed = app.server?.stop(false)
+    // Within 25 s of the 30 s SageMaker allows before SIGKILL. Bun's stop() closes idle keep-alive
+    // connections at once, bytes of a request already in their socket buffers included; so first every
+    // answer says Connection: close and the server keeps reading for a moment, which answers whatever had
+    // arrived, then it stops accepting and waits for the requests it holds (uploads, queued, running).
     const until = performance.now() + 25_000
+    stopExtraction()
+    front.drain()
+    await Bun.sleep(DRAIN_MS)
+    await front.stop(until)
     while (state.active > 0 && performance.now() < until) await Bun.sleep(5)
     await state.pool?.close()
-    await Promise.race([closed, Bun.sleep(2000)])
     log.info('stopped', { event: 'stopped' })
     process.exit(0)
   }
@@ -171,7 +175,7 @@ async function loadModel(
   device: DeviceStart,
 ) {
   if (device.failure) throw new Error(device.failure)
-  const extracted = await extractModelArchive(config.modelDir)
+  const extracted = await extractInChild(config.modelDir, config.archiveTimeoutSeconds)
   if (extracted)
     log.info(`extracted model archive: ${extracted.length} files into ${config.modelDir}`, {
       event: 'extracted',

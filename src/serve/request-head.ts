@@ -1,0 +1,147 @@
+/**
+ * Strict parsing of an HTTP/1.1 request head and of chunked framing, for the raw front (raw-front.ts).
+ * Anything ambiguous is refused rather than guessed at, so the bytes forwarded to Bun's parser mean the
+ * same to it as to us: no obsolete line folding, no bare CR or LF, one Host, one Content-Length made of
+ * digits, Transfer-Encoding exactly `chunked` and never together with Content-Length.
+ */
+
+/** Bun's own header limit: a head past it would be refused by Bun with an empty 431. */
+export const MAX_HEAD_BYTES = 16 * 1024
+
+/** The methods Bun's parser takes (it closes the connection on any other without answering). */
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'])
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+// Field values: visible characters, spaces, tabs and obs-text; no other control characters.
+const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+export interface RequestHead {
+  method: string
+  /** Body framing: a byte count (0 when none), or chunked. */
+  length: number | 'chunked'
+  /** The client asked for the connection to close after this answer (Connection: close, or HTTP/1.0). */
+  close: boolean
+}
+
+export interface HeadRefusal {
+  status: number
+  message: string
+}
+
+const refuse = (status: number, message: string): HeadRefusal => ({ status, message })
+
+export function parseRequestHead(head: string): RequestHead | HeadRefusal {
+  const lines = head.split('\r\n')
+  if (lines.some((l) => l.includes('\n') || l.includes('\r')))
+    return refuse(400, 'the request head holds a bare CR or LF; lines end with CRLF')
+  const m = /^(\S+) (\S+) HTTP\/(\d)\.(\d)$/.exec(lines[0])
+  if (!m) return refuse(400, `malformed request line "${lines[0].slice(0, 100)}"; expected METHOD /path HTTP/1.1`)
+  const [, method, , major, minor] = m
+  if (major !== '1' || (minor !== '1' && minor !== '0'))
+    return refuse(505, `HTTP/${major}.${minor} is not supported; use HTTP/1.1`)
+  if (!TOKEN.test(method) || !METHODS.has(method))
+    return refuse(
+      501,
+      `method ${method.slice(0, 40)} is not implemented; byoc serves GET /ping, POST /invocations, GET /execution-parameters`,
+    )
+  let hosts = 0
+  let contentLength: string | null = null
+  let chunked = false
+  let close = minor === '0'
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]
+    if (line === '') continue
+    if (line[0] === ' ' || line[0] === '\t') return refuse(400, 'obsolete line folding in the request head')
+    const colon = line.indexOf(':')
+    const name = colon > 0 ? line.slice(0, colon) : ''
+    if (!TOKEN.test(name)) return refuse(400, `malformed header line "${line.slice(0, 60)}"`)
+    const value = line.slice(colon + 1).trim()
+    if (!VALUE.test(value)) return refuse(400, `header ${name} holds a control character`)
+    switch (name.toLowerCase()) {
+      case 'host':
+        hosts++
+        break
+      case 'content-length':
+        if (contentLength !== null) return refuse(400, 'the request has more than one Content-Length header')
+        contentLength = value
+        break
+      case 'transfer-encoding':
+        if (chunked || value.toLowerCase() !== 'chunked')
+          return refuse(
+            501,
+            `Transfer-Encoding "${value.slice(0, 60)}" is not supported; send Content-Length or chunked`,
+          )
+        chunked = true
+        break
+      case 'connection': {
+        const options = value
+          .toLowerCase()
+          .split(',')
+          .map((o) => o.trim())
+        if (options.includes('close')) close = true
+        else if (minor === '0' && options.includes('keep-alive')) close = false
+        break
+      }
+    }
+  }
+  if (hosts > 1) return refuse(400, 'the request has more than one Host header')
+  if (hosts === 0 && minor === '1') return refuse(400, 'the request has no Host header (HTTP/1.1 requires one)')
+  if (chunked && contentLength !== null)
+    return refuse(400, 'the request has both Content-Length and Transfer-Encoding; send one')
+  if (chunked && minor === '0') return refuse(400, 'chunked bodies need HTTP/1.1')
+  if (contentLength !== null && !/^\d{1,15}$/.test(contentLength))
+    return refuse(400, `Content-Length "${contentLength.slice(0, 40)}" is not a number of bytes`)
+  return { method, length: chunked ? 'chunked' : Number(contentLength ?? 0), close }
+}
+
+/**
+ * An incremental reader of chunked framing: feed() consumes bytes and says how many belonged to the body
+ * (the rest is the next message), or why the framing is bad.
+ */
+export class ChunkedReader {
+  private state: 'size' | 'data' | 'data-end' | 'trailer' | 'done' = 'size'
+  private line = ''
+  private left = 0
+  private trailerBytes = 0
+
+  get done(): boolean {
+    return this.state === 'done'
+  }
+
+  /** Bytes of `buf` from `start` that belong to this body, or an error message. */
+  feed(buf: Uint8Array, start: number): number | string {
+    let i = start
+    while (i < buf.length && this.state !== 'done') {
+      if (this.state === 'data') {
+        const n = Math.min(this.left, buf.length - i)
+        i += n
+        this.left -= n
+        if (this.left === 0) this.state = 'data-end'
+        continue
+      }
+      // Line-oriented states: collect up to CRLF.
+      const byte = buf[i++]
+      if (byte !== 0x0a) {
+        this.line += String.fromCharCode(byte)
+        if (this.line.length > 4096) return 'a chunk-size or trailer line is too long'
+        continue
+      }
+      if (!this.line.endsWith('\r')) return 'chunked body: a line ends with a bare LF'
+      const line = this.line.slice(0, -1)
+      this.line = ''
+      if (this.state === 'data-end') {
+        if (line !== '') return 'chunked body: chunk data is longer than its size'
+        this.state = 'size'
+      } else if (this.state === 'size') {
+        const m = /^([0-9a-fA-F]{1,12})(;[^\r\n]*)?$/.exec(line)
+        if (!m) return `chunked body: "${line.slice(0, 40)}" is not a chunk size`
+        this.left = Number.parseInt(m[1], 16)
+        this.state = this.left === 0 ? 'trailer' : 'data'
+      } else {
+        this.trailerBytes += line.length
+        if (this.trailerBytes > MAX_HEAD_BYTES) return 'chunked body: the trailer is too long'
+        if (line === '') this.state = 'done'
+      }
+    }
+    return i - start
+  }
+}
