@@ -7,6 +7,7 @@
  *     (1 s, 5 s and 10 s later) the burst.
  * Usage: bun bench/burst.ts [--connections 2000] [--bodies 48] (run `bun run build` first).
  */
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { linearClassifierModel } from '../test/fixtures/models'
 import { modelRoot, startServer } from './server'
@@ -111,6 +112,16 @@ async function bodyBurst(url: string, rss: () => number, n: number) {
   return { peak, statuses: Object.fromEntries(statuses), ms: performance.now() - t0, bytes: body.length }
 }
 
+/** The kernel's TcpExt ListenOverflows and ListenDrops counters (all sockets): a full accept queue shows here. */
+function listenDrops(): { overflows: number; drops: number } {
+  const lines = readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('TcpExt:'))
+  const names = lines[0].split(/\s+/)
+  const values = lines[1].split(/\s+/).map(Number)
+  return { overflows: values[names.indexOf('ListenOverflows')], drops: values[names.indexOf('ListenDrops')] }
+}
+
 const server = await startServer(modelRoot(linearClassifierModel({ features: 4, classes: 3 })), envFromArgs())
 try {
   const port = Number(new URL(server.url).port)
@@ -118,25 +129,31 @@ try {
     .stdout.toString()
     .trim()
   console.log(`listen socket (ss: state recv-q send-q=backlog local peer): ${ss || 'ss not available'}`)
+  const before = listenDrops()
   const b = await connectionBurst(port, CONNECTIONS)
+  const after = listenDrops()
   console.log(
     `${CONNECTIONS} connections at once: ${b.answer.length} answered, ${b.failed} failed, ${b.totalMs.toFixed(0)} ms`,
   )
   console.log(`  connect  ${summary(b.connect)}`)
   console.log(`  answered ${summary(b.answer)}`)
+  console.log(
+    `  kernel ListenOverflows +${after.overflows - before.overflows}, ListenDrops +${after.drops - before.drops} ` +
+      `(machine-wide; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`,
+  )
   await Bun.sleep(500)
   const idle = server.rssMiB()
   const r = await bodyBurst(server.url, server.rssMiB, BODIES)
-  const after = [server.rssMiB()]
+  const rssAfter = [server.rssMiB()]
   for (const wait of [1000, 4000, 5000]) {
     await Bun.sleep(wait)
-    after.push(server.rssMiB())
+    rssAfter.push(server.rssMiB())
   }
   console.log(
     `${BODIES} bodies of ${(r.bytes / 1024 / 1024).toFixed(1)} MiB, 8 at a time, ${r.ms.toFixed(0)} ms, statuses ${JSON.stringify(r.statuses)}`,
   )
   console.log(
-    `  RSS MiB: idle ${idle.toFixed(0)}, peak ${r.peak.toFixed(0)}, after 0/1/5/10 s ${after.map((x) => x.toFixed(0)).join(' / ')}`,
+    `  RSS MiB: idle ${idle.toFixed(0)}, peak ${r.peak.toFixed(0)}, after 0/1/5/10 s ${rssAfter.map((x) => x.toFixed(0)).join(' / ')}`,
   )
 } finally {
   await server.stop()
