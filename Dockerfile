@@ -35,6 +35,8 @@ FROM deps AS build
 COPY tsconfig.json ./
 COPY scripts/build.ts scripts/
 COPY src/ src/
+# The handler types, embedded in the executable (`byoc handler-types`).
+COPY types/ types/
 RUN bun run build && ./dist/byoc --version
 
 # ---- locale: en_US.UTF-8, which ONNX Runtime's StringNormalizer (skl2onnx's text pipelines) asks for by

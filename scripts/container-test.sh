@@ -9,7 +9,8 @@
 # `train` on local_test/test_dir (skipped while byoc train is a placeholder), then `serve` of what it
 # trained (or of local_test/make_demo_model.ts's model): /ping 200, payload.csv answered line by line,
 # SIGTERM → exit 0; a scikit-learn text pipeline (needs the image's en_US.UTF-8) answers sklearn's
-# labels. Prints the image size and the time from start to the first /ping 200.
+# labels; a handler shipped in model.tar.gz (examples/image-png with pngjs vendored) answers a PNG.
+# Prints the image size and the time from start to the first /ping 200.
 # Last line: `container: N passed, N failed`; exit status 1 on any failure, including unreachable mirrors.
 #
 # Environment: BYOC_CONTAINER_CACHE (debootstrap cache, default $TMPDIR/byoc-container-cache),
@@ -321,6 +322,46 @@ if [ -n "$byoc" ]; then kill -TERM "$byoc"; fi
 wait "$serve_pid" 2>/dev/null
 serve_pid=
 export TEST_DIR=$trained_dir
+# ---- a handler shipped in model.tar.gz: code/handler.ts and its vendored decoder ---------------------
+step "handler: examples/image-png in model.tar.gz (code/handler.ts, code/node_modules/pngjs), image/png in"
+handler_ml=$work/handler_ml
+mkdir -p "$handler_ml/model" "$work/handler_pkg/code/node_modules"
+cp -a "$root/examples/image-png/code/." "$work/handler_pkg/code/"
+cp -a "$root/node_modules/pngjs" "$work/handler_pkg/code/node_modules/"
+cat >"$work/handler_fixture.ts" <<EOF
+import { PNG } from '$root/node_modules/pngjs/lib/png.js'
+import { colourModel } from '$root/test/fixtures/handler-models.ts'
+await Bun.write('$work/handler_pkg/model.onnx', colourModel())
+const image = new PNG({ width: 24, height: 16 })
+for (let i = 0; i < 24 * 16; i++) image.data.set([30, 200, 40, 255], i * 4)
+await Bun.write('$work/green.png', PNG.sync.write(image))
+EOF
+if (cd "$root" && "$bun" "$work/handler_fixture.ts") && tar -czf "$handler_ml/model/model.tar.gz" -C "$work/handler_pkg" model.onnx code; then
+  port=$((port + 1))
+  t0=$(ms)
+  TEST_DIR=$handler_ml PORT=$port "$root/local_test/serve_local.sh" "$image" >"$work/handler-serve.log" 2>&1 &
+  serve_pid=$!
+  code=
+  while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ping")
+    [ "$code" = 200 ] && break
+    sleep 0.02
+  done
+  byoc=$(byoc_pid "$serve_pid")
+  answer=$(curl -sS --data-binary "@$work/green.png" -H 'Content-Type: image/png' "http://127.0.0.1:$port/invocations")
+  if [ "$code" = 200 ] && [[ "$answer" == '{"label":"green",'* ]]; then
+    pass "a PNG decoded by the handler from model.tar.gz is answered: $answer"
+  else
+    tail -n 20 "$work/handler-serve.log"
+    fail "handler in model.tar.gz: /ping ${code:-no answer}, answer ${answer:-none} (log above)"
+  fi
+  if grep -q 'handler hooks: decode, postprocess' "$work/handler-serve.log"; then pass "the log names the handler's hooks"; else fail "no 'handler hooks' line in the serve log"; fi
+  [ -n "$byoc" ] && kill -TERM "$byoc"
+  wait "$serve_pid"
+  serve_pid=
+else
+  fail "could not make the handler model ($bun $work/handler_fixture.ts, tar)"
+fi
 
 
 # ---- serverless-like: non-root uid, read-only root filesystem, 1 GiB memory limit ----------------

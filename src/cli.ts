@@ -4,10 +4,11 @@
  */
 import { VERSION } from './version'
 
-const USAGE = `usage: byoc <serve|train> | --help | --version
+const USAGE = `usage: byoc <serve|train|handler-types> | --help | --version
 
-  serve    answer SageMaker hosting requests (/ping, /invocations) for the ONNX model in /opt/ml/model
-  train    train a model from /opt/ml/input and write it to /opt/ml/model
+  serve          answer SageMaker hosting requests (/ping, /invocations) for the ONNX model in /opt/ml/model
+  train          train a model from /opt/ml/input and write it to /opt/ml/model
+  handler-types  print the TypeScript types of a model handler (code/handler.ts), to save as code/handler.d.ts
 
 Environment: BYOC_ML_ROOT relocates /opt/ml; see README.md for every variable.`
 
@@ -33,6 +34,11 @@ export async function main(argv: string[]): Promise<number | null> {
         process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
         return 1
       }
+    }
+    case 'handler-types': {
+      const { HANDLER_TYPES } = await import('./handler-types')
+      process.stdout.write(HANDLER_TYPES)
+      return 0
     }
     case '--help':
     case '-h':

@@ -48,6 +48,8 @@ export interface Config {
   modelFile: string | null
   /** LOCPATH, when set: where glibc looks for locales (see src/model/locale.ts). */
   localePath: string | null
+  /** Handler file named by CUSTOM_SCRIPT_FILENAME, relative to the model dir (default code/handler.ts|js|mjs). */
+  customScript: string | null
   /** Outputs named by BYOC_OUTPUTS, in the order to return them. */
   outputs: string[] | null
   defaultAccept: string | null
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     cudaCompatLoaded: bool('BYOC_CUDA_COMPAT_LOADED', false) ?? false,
     modelFile: pick('BYOC_MODEL_FILE')?.value ?? null,
     localePath: pick('LOCPATH')?.value ?? null,
+    customScript: pick('CUSTOM_SCRIPT_FILENAME')?.value ?? null,
     outputs,
     defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,
     csvHeader: pick('BYOC_CSV_HEADER')

@@ -11,11 +11,13 @@ import { log, setLogFormat, setLogLevel } from '../log'
 import { Batcher, type Ran, timedRun } from './batcher'
 import { buildFeeds } from './feeds'
 import { runModel } from './fixed-batch'
+import { type HandlerRuntime, invokeHandler, startHandler } from './handler-invoke'
 import { IdleCollector } from './idle-gc'
 import { runFailure } from './ort-message'
 import { Outbox } from './outbox'
 import { type OutputPlan, planOutputs, selectOutputs } from './output-plan'
 import type { FromWorker, ToWorker, WorkerInit } from './protocol'
+import { enterRun, leaveRun } from './run-guard'
 import { createSession, type LoadedSession } from './session'
 import { hasBatchAxis, valuesPerRecord } from './signature'
 import type { Feeds, Results } from './tensors'
@@ -30,6 +32,8 @@ interface State {
   decodeOptions: DecodeOptions
   /** Null when batching is off (maxBatchSize ≤ 1, or an input without a symbolic first dimension). */
   batcher: Batcher | null
+  /** The model's handler (code/handler.ts), loaded in this Worker; null when it has none. */
+  handler: HandlerRuntime | null
 }
 
 /**
@@ -88,6 +92,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
           warmUp: warm,
           batching: state.batcher !== null,
           library,
+          handler: state.handler?.handler.info ?? null,
         })
         // Not awaited: requests that queued during loading may share a batch.
         for (const m of waiting.splice(0)) if (live(m)) void invoke(state, m, answers)
@@ -120,11 +125,12 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   const batchable = inputs.every(hasBatchAxis)
   const { maxBatchSize, maxQueueDelayMs } = init.batching
   const run = async (feeds: Feeds, records: number): Promise<Results> => {
-    if (life.retiring) throw errors.notReady('model worker is retiring')
+    if (life.retiring || !enterRun(init.guard)) throw errors.notReady('model worker is retiring')
     life.running++
     try {
       return await runModel(loaded.session, loaded.signature, feeds, records, plan.names)
     } finally {
+      leaveRun(init.guard)
       life.running--
       if (life.retiring && life.running === 0) life.close()
     }
@@ -142,13 +148,11 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
         })),
       )
     : null
-  return {
-    run,
-    loaded,
-    plan,
-    decodeOptions: { csvHeader: init.csvHeader, textInput, features, columns },
-    batcher,
-  }
+  const decodeOptions: DecodeOptions = { csvHeader: init.csvHeader, textInput, features, columns }
+  const handler = init.handler
+    ? await startHandler(init.handler, init.index, loaded.signature, plan, decodeOptions, { run, batcher })
+    : null
+  return { run, loaded, plan, decodeOptions, batcher, handler }
 }
 
 type Answer = Parameters<typeof packAnswers>[0][number]
@@ -157,6 +161,7 @@ const collector = new IdleCollector()
 let inProgress = 0
 
 async function invoke(state: State, m: WireRequest, answers: Outbox<Answer>) {
+  if (state.handler?.handler.info.perRequest) return answers.push(await invokeHandler(state.handler, m))
   // The stage reached so far names the error kind: a body that does not parse, then one that does not fit.
   let stage: 'decode' | 'validation' | null = 'decode'
   inProgress++

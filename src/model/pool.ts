@@ -6,13 +6,19 @@
 import { ByocError, errors } from '../errors'
 import { MEDIA_TYPES } from '../formats/media-types'
 import { log } from '../log'
+import type { HandlerInfo } from './handler-load'
+import { CUSTOM_TYPE, NO_META, parseAnswerMeta } from './handler-meta'
 import { IdleCollector } from './idle-gc'
 import { Outbox } from './outbox'
 import type { FromWorker, InvokeResult, ToWorker, WorkerInit, WorkerReady } from './protocol'
+import { condemn, newRunGuard } from './run-guard'
 import { errorText, packRequests, unpackAnswers, type WireAnswer, type WireRequest } from './wire'
 import { MODEL_WORKER_URL } from './worker-url'
 
-export type PoolInit = Omit<WorkerInit, 'type' | 'index'>
+export type PoolInit = Omit<WorkerInit, 'type' | 'index' | 'guard'>
+
+/** How long a Worker told to retire after a timeout may take before it is terminated (when not in a run). */
+const RETIRE_GRACE_MS = 1000
 
 /** Events the metrics count that no invocation's answer carries. */
 export interface PoolObserver {
@@ -28,6 +34,8 @@ interface Pending {
   /** MEDIA_TYPES indices, resolved by the HTTP layer. */
   contentType: number
   accept: number
+  /** Handler meta (handler-meta.ts), empty without a handler. */
+  meta: Uint8Array
   /** performance.now() when the pool took it: the pool's share of the request starts here. */
   startedAt: number
   timer: Timer
@@ -42,12 +50,16 @@ interface Slot {
   inflight: Map<number, Pending>
   /** 'starting' Workers queue requests until warm; a 'dead' one failed to (re)start and gets none. */
   state: 'starting' | 'ready' | 'dead'
+  /** Shared with the Worker: is it inside a model run (run-guard.ts). */
+  guard: Int32Array
+  closed: boolean
 }
 
 export class WorkerPool {
   private slots: Slot[] = []
   private nextId = 1
   private closing = false
+  private handlerInfo: HandlerInfo | null = null
   /** Set by the HTTP side when metrics are on. */
   observer: PoolObserver | null = null
   /** The HTTP thread held the bodies and answers: it collects after a burst too. */
@@ -92,6 +104,11 @@ export class WorkerPool {
     )
   }
 
+  /** The model's handler as the first Worker loaded it: which types it reads and writes beyond byoc's. */
+  get handler(): HandlerInfo | null {
+    return this.handlerInfo
+  }
+
   /** False once every Worker is dead (its restart failed): /ping then reports the server unhealthy. */
   get healthy(): boolean {
     return this.slots.some((s) => s.state !== 'dead')
@@ -115,7 +132,7 @@ export class WorkerPool {
   }
 
   /** `contentType` and `accept` are indices into MEDIA_TYPES (the HTTP layer resolved them, with its 415/406). */
-  invoke(body: Uint8Array, contentType: number, accept: number): Promise<InvokeResult> {
+  invoke(body: Uint8Array, contentType: number, accept: number, meta: Uint8Array = NO_META): Promise<InvokeResult> {
     const queued = this.inflight
     if (queued >= this.maxInflight) return Promise.reject(errors.overloaded(queued))
     // 1024 queued 6 MB bodies would be 6 GB: past the byte budget the answer is 503 too.
@@ -126,7 +143,7 @@ export class WorkerPool {
       // Ids travel as uint32 (wire.ts); wrap before 2^32 so a long-running server never reuses a live one.
       this.nextId = (this.nextId % 0xfffffffe) + 1
       const timer = setTimeout(() => this.timedOut(id), this.timeoutMs)
-      this.dispatch({ id, body, contentType, accept, resolve, reject, timer, startedAt: performance.now() })
+      this.dispatch({ id, body, contentType, accept, meta, resolve, reject, timer, startedAt: performance.now() })
     })
   }
 
@@ -156,7 +173,7 @@ export class WorkerPool {
       return
     }
     best.inflight.set(p.id, p)
-    best.outbox.push({ id: p.id, body: p.body, contentType: p.contentType, accept: p.accept })
+    best.outbox.push({ id: p.id, body: p.body, contentType: p.contentType, accept: p.accept, meta: p.meta })
   }
 
   private spawn(index: number): Promise<WorkerReady> {
@@ -165,7 +182,9 @@ export class WorkerPool {
       const batch = packRequests(requests)
       worker.postMessage({ type: 'invoke', batch }, [batch])
     })
-    const slot: Slot = { index, worker, outbox, inflight: new Map(), state: 'starting' }
+    const guard = newRunGuard()
+    const slot: Slot = { index, worker, outbox, inflight: new Map(), state: 'starting', guard, closed: false }
+    worker.addEventListener('close', () => (slot.closed = true))
     this.slots[index] = slot
     return new Promise<WorkerReady>((resolve, reject) => {
       const failed = (why: string) => {
@@ -182,6 +201,7 @@ export class WorkerPool {
         switch (m.type) {
           case 'ready':
             slot.state = 'ready'
+            this.handlerInfo ??= m.handler
             return resolve(m)
           case 'failed':
             return failed(m.message)
@@ -198,7 +218,7 @@ export class WorkerPool {
         if (slot.state === 'ready') this.replace(slot, null, `worker crashed: ${reason}`)
         else if (slot.state === 'starting') failed(`model worker ${index} crashed while loading: ${reason}`)
       }
-      worker.postMessage({ ...this.init, type: 'init', index } satisfies WorkerInit)
+      worker.postMessage({ ...this.init, type: 'init', index, guard } satisfies WorkerInit)
     })
   }
 
@@ -214,11 +234,17 @@ export class WorkerPool {
     }
     // What the Worker did not spend working, the request spent waiting (see Timing).
     const queueMs = Math.max(0, performance.now() - p.startedAt - m.decodeMs - m.runMs - m.encodeMs)
-    p.resolve({
-      body: m.body,
-      contentType: MEDIA_TYPES[m.contentType],
-      timing: { queueMs, decodeMs: m.decodeMs, runMs: m.runMs, encodeMs: m.encodeMs },
-    })
+    const timing = { queueMs, decodeMs: m.decodeMs, runMs: m.runMs, encodeMs: m.encodeMs }
+    if (m.meta?.byteLength || m.contentType === CUSTOM_TYPE) {
+      // A handler's own response type or headers (handler-meta.ts).
+      const meta = parseAnswerMeta(m.meta ?? NO_META)
+      p.resolve({
+        body: m.body,
+        contentType: meta.contentType ?? MEDIA_TYPES[m.contentType],
+        headers: meta.headers,
+        timing,
+      })
+    } else p.resolve({ body: m.body, contentType: MEDIA_TYPES[m.contentType], timing })
   }
 
   private timedOut(id: number): void {
@@ -235,6 +261,19 @@ export class WorkerPool {
   }
 
   /**
+   * A retired Worker stuck in JavaScript (a handler's loop) never reads `retire`: once it is not inside a
+   * model run, it is terminated. One inside a run is left to finish it (terminating it would abort the process).
+   */
+  private terminateIfStuck(slot: Slot): void {
+    setTimeout(() => {
+      if (slot.closed) return
+      if (!condemn(slot.guard)) return this.terminateIfStuck(slot)
+      log.warn(`model worker ${slot.index} did not retire and is not in a model run (a handler stuck?): terminating it`)
+      slot.worker.terminate()
+    }, RETIRE_GRACE_MS).unref()
+  }
+
+  /**
    * Starts a fresh Worker in the slot and sends it the requests the old one held. The old one, if alive,
    * is told to retire: it finishes the run it is in (terminate() mid-run aborts the process), answers
    * nothing more that anyone waits for, and closes itself.
@@ -244,7 +283,10 @@ export class WorkerPool {
     log.warn(`replacing model worker ${slot.index}: ${why}`)
     this.observer?.restarted(culprit === null ? 'crash' : 'timeout')
     slot.state = 'dead'
-    if (culprit !== null) slot.worker.postMessage({ type: 'retire' })
+    if (culprit !== null) {
+      slot.worker.postMessage({ type: 'retire' })
+      this.terminateIfStuck(slot)
+    }
     const orphans = [...slot.inflight.values()]
     slot.inflight.clear()
     this.spawn(slot.index).then(

@@ -3,6 +3,8 @@
  * one transferred ArrayBuffer (wire.ts); the rest is plain data (structured clone).
  */
 import type { Level, LogFormat } from '../log'
+import type { HandlerSettings } from './handler-context'
+import type { HandlerInfo } from './handler-load'
 import type { SessionSettings } from './session'
 import type { Signature, ValueInfo } from './signature'
 import type { WarmUpResult } from './warm-up'
@@ -18,6 +20,10 @@ export interface WorkerInit {
   batching: { maxBatchSize: number; maxQueueDelayMs: number }
   logLevel: Level
   logFormat: LogFormat
+  /** The model's handler file, or null (handler-load.ts findHandler). */
+  handler?: HandlerSettings | null
+  /** Shared with the pool: is a run in progress (run-guard.ts). */
+  guard?: Int32Array
 }
 
 /** Requests dispatched to this Worker during one event-loop turn, packed by wire.packRequests. */
@@ -52,6 +58,7 @@ export interface WorkerReady {
   batching: boolean
   /** Where libonnxruntime.so.1 was loaded from (null when running from source). */
   library: string | null
+  handler: HandlerInfo | null
 }
 
 export interface WorkerFailed {
@@ -85,4 +92,6 @@ export interface InvokeResult {
   body: Uint8Array
   contentType: string
   timing: Timing
+  /** Response headers a handler set. */
+  headers?: Record<string, string>
 }

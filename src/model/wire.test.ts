@@ -58,4 +58,30 @@ describe('wire', () => {
     expect([b.decodeMs, b.runMs, b.runRows]).toEqual([3600_000, 0, 0])
     expect(new TextDecoder().decode(b.body)).toBe('y')
   })
+  test('handler meta rides after the body, both ways, and is empty without a handler', () => {
+    const [plain, withMeta] = unpackRequests(
+      packRequests([
+        { id: 1, contentType: 0, accept: 1, body: bytes('1\n') },
+        { id: 2, contentType: 255, accept: 1, body: bytes('png'), meta: bytes('image/png\napplication/json') },
+      ]),
+    )
+    expect([plain.meta?.byteLength, new TextDecoder().decode(withMeta.meta)]).toEqual([
+      0,
+      'image/png\napplication/json',
+    ])
+    expect(new TextDecoder().decode(withMeta.body)).toBe('png')
+    const [a, b] = unpackAnswers(
+      packAnswers([
+        { id: 1, status: 200, contentType: 255, body: 'ok', meta: bytes('{"contentType":"text/plain"}'), ...NO_TIMING },
+        { id: 2, status: 200, contentType: 1, body: '[1]', ...NO_TIMING, runRows: 3 },
+      ]),
+    )
+    expect([errorText(a.body), errorText(a.meta!), errorText(b.body), b.meta?.byteLength, b.runRows]).toEqual([
+      'ok',
+      '{"contentType":"text/plain"}',
+      '[1]',
+      0,
+      3,
+    ])
+  })
 })

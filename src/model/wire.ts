@@ -5,10 +5,12 @@
  * one buffer costs next to nothing, and answer bodies arrive as bytes the HTTP thread hands to Response
  * without copying or encoding.
  *
- * Request item: u32 id, u8 content-type index, u8 accept index, u32 length, body bytes.
+ * Request item: u32 id, u8 content-type index, u8 accept index, u32 length, u32 meta length, body bytes,
+ *               meta bytes.
  * Answer item:  u32 id, u16 status (200 = result), u8 content-type index, u8 error-kind index, u32 length,
- *               u32 decode µs, u32 run µs, u32 encode µs, u32 run rows, body bytes (the encoded response,
- *               or the UTF-8 error message).
+ *               u32 decode µs, u32 run µs, u32 encode µs, u32 run rows, u32 meta length, body bytes (the
+ *               encoded response, or the UTF-8 error message), meta bytes.
+ * The meta is empty unless the model has a handler (handler-meta.ts: its headers, types of its own).
  * Media types travel as indices into formats/media-types.ts MEDIA_TYPES, resolved once on the HTTP thread;
  * error kinds as indices into errors.ts ERROR_KINDS. The timings ride on the answer so the HTTP thread
  * records them (metrics, logs, Server-Timing) without a message of their own. `runRows` is the size of the
@@ -20,8 +22,8 @@ const utf8 = new TextEncoder()
 const text = new TextDecoder()
 
 /** Byte offsets inside one request item; the body starts at REQUEST_HEADER. */
-const REQ = { id: 0, contentType: 4, accept: 5, length: 6 } as const
-const REQUEST_HEADER = 10
+const REQ = { id: 0, contentType: 4, accept: 5, length: 6, meta: 10 } as const
+const REQUEST_HEADER = 14
 /** Byte offsets inside one answer item; the body starts at ANSWER_HEADER. */
 const ANS = {
   id: 0,
@@ -33,8 +35,9 @@ const ANS = {
   run: 16,
   encode: 20,
   runRows: 24,
+  meta: 28,
 } as const
-const ANSWER_HEADER = 28
+const ANSWER_HEADER = 32
 
 export interface WireRequest {
   id: number
@@ -43,6 +46,8 @@ export interface WireRequest {
   /** Index into MEDIA_TYPES of the negotiated response type. */
   accept: number
   body: Uint8Array
+  /** Handler meta (handler-meta.ts); empty without a handler. */
+  meta?: Uint8Array
 }
 
 export interface WireAnswer {
@@ -61,6 +66,8 @@ export interface WireAnswer {
   encodeMs: number
   /** Records in the model run this request took part in, on one answer per run; else 0. */
   runRows: number
+  /** Handler meta (handler-meta.ts); empty without a handler. */
+  meta?: Uint8Array
 }
 
 /** The timing fields of an answer that has none to report (an error before or without a run). */
@@ -70,7 +77,7 @@ const micros = (ms: number) => Math.min(0xffffffff, Math.max(0, Math.round(ms * 
 
 export function packRequests(items: WireRequest[]): ArrayBuffer {
   let size = 0
-  for (const r of items) size += REQUEST_HEADER + r.body.byteLength
+  for (const r of items) size += REQUEST_HEADER + r.body.byteLength + (r.meta?.byteLength ?? 0)
   const buf = new ArrayBuffer(size)
   const view = new DataView(buf)
   const bytes = new Uint8Array(buf)
@@ -80,8 +87,7 @@ export function packRequests(items: WireRequest[]): ArrayBuffer {
     view.setUint8(o + REQ.contentType, r.contentType)
     view.setUint8(o + REQ.accept, r.accept)
     view.setUint32(o + REQ.length, r.body.byteLength, true)
-    bytes.set(r.body, o + REQUEST_HEADER)
-    o += REQUEST_HEADER + r.body.byteLength
+    o = packMeta(view, bytes, o, REQ.meta, REQUEST_HEADER, r.body, r.meta)
   }
   return buf
 }
@@ -91,13 +97,15 @@ export function unpackRequests(buf: ArrayBuffer): WireRequest[] {
   const out: WireRequest[] = []
   for (let o = 0; o < buf.byteLength; ) {
     const length = view.getUint32(o + REQ.length, true)
+    const metaLength = view.getUint32(o + REQ.meta, true)
     out.push({
       id: view.getUint32(o + REQ.id, true),
       contentType: view.getUint8(o + REQ.contentType),
       accept: view.getUint8(o + REQ.accept),
       body: new Uint8Array(buf, o + REQUEST_HEADER, length),
+      meta: new Uint8Array(buf, o + REQUEST_HEADER + length, metaLength),
     })
-    o += REQUEST_HEADER + length
+    o += REQUEST_HEADER + length + metaLength
   }
   return out
 }
@@ -108,7 +116,9 @@ export function packAnswers(
 ): ArrayBuffer {
   const bodies = items.map((a) => (typeof a.body === 'string' ? utf8.encode(a.body) : a.body))
   let size = 0
-  for (const b of bodies) size += ANSWER_HEADER + b.byteLength
+  items.forEach((a, k) => {
+    size += ANSWER_HEADER + bodies[k].byteLength + (a.meta?.byteLength ?? 0)
+  })
   const buf = new ArrayBuffer(size)
   const view = new DataView(buf)
   const bytes = new Uint8Array(buf)
@@ -124,8 +134,7 @@ export function packAnswers(
     view.setUint32(o + ANS.run, micros(a.runMs), true)
     view.setUint32(o + ANS.encode, micros(a.encodeMs), true)
     view.setUint32(o + ANS.runRows, a.runRows, true)
-    bytes.set(body, o + ANSWER_HEADER)
-    o += ANSWER_HEADER + body.byteLength
+    o = packMeta(view, bytes, o, ANS.meta, ANSWER_HEADER, body, a.meta)
   })
   return buf
 }
@@ -135,6 +144,7 @@ export function unpackAnswers(buf: ArrayBuffer): WireAnswer[] {
   const out: WireAnswer[] = []
   for (let o = 0; o < buf.byteLength; ) {
     const length = view.getUint32(o + ANS.length, true)
+    const metaLength = view.getUint32(o + ANS.meta, true)
     out.push({
       id: view.getUint32(o + ANS.id, true),
       status: view.getUint16(o + ANS.status, true),
@@ -145,10 +155,28 @@ export function unpackAnswers(buf: ArrayBuffer): WireAnswer[] {
       runMs: view.getUint32(o + ANS.run, true) / 1000,
       encodeMs: view.getUint32(o + ANS.encode, true) / 1000,
       runRows: view.getUint32(o + ANS.runRows, true),
+      meta: new Uint8Array(buf, o + ANSWER_HEADER + length, metaLength),
     })
-    o += ANSWER_HEADER + length
+    o += ANSWER_HEADER + length + metaLength
   }
   return out
+}
+
+/** Writes an item's meta length, body and meta after its fixed header; returns the next item's offset. */
+function packMeta(
+  view: DataView,
+  bytes: Uint8Array,
+  o: number,
+  metaField: number,
+  header: number,
+  body: Uint8Array,
+  meta: Uint8Array | undefined,
+): number {
+  const metaLength = meta?.byteLength ?? 0
+  view.setUint32(o + metaField, metaLength, true)
+  bytes.set(body, o + header)
+  if (metaLength) bytes.set(meta!, o + header + body.byteLength)
+  return o + header + body.byteLength + metaLength
 }
 
 export const errorText = (body: Uint8Array) => text.decode(body)

@@ -5,14 +5,16 @@
  */
 import { Elysia } from 'elysia'
 import { ByocError, type ErrorKind, errors } from '../errors'
-import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES, mediaTypeIndex } from '../formats/media-types'
+import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES } from '../formats/media-types'
 import { CONTENT_TYPE as METRICS_TYPE } from '../metrics/registry'
+import { packRequestMeta } from '../model/handler-meta'
 import type { WorkerPool } from '../model/pool'
 import type { Timing } from '../model/protocol'
 import { accessLog, serverTiming } from './access-log'
 import { errorResponse } from './error-response'
+import { checkRequestType, responseType, wireType } from './handler-routing'
 import { cutHeaderValue } from './header-cut'
-import { negotiate, parseMediaType, requestContentType } from './media-type'
+import { parseMediaType, requestContentType } from './media-type'
 import type { Route, ServeMetrics } from './serve-metrics'
 
 /** Mutable readiness, flipped by the loader; /ping reads it on every call. */
@@ -152,9 +154,10 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
     const declared = requestContentType(request.headers)
     // No Content-Type at all: CSV, the SageMaker convention for tabular data (see README).
     const contentType = declared ? canonicalType(parseMediaType(declared).type) : 'text/csv'
-    if (!DECODABLE_TYPES.includes(contentType)) throw errors.unsupportedMediaType(contentType, DECODABLE_TYPES)
+    const handler = pool.handler
+    checkRequestType(contentType, handler)
     const fallback = o.defaultAccept() ?? (ENCODABLE_TYPES.includes(contentType) ? contentType : 'application/json')
-    const accept = negotiate(acceptHeader, ENCODABLE_TYPES, fallback)
+    const accept = responseType(acceptHeader, fallback, handler)
     const body = await readBody(request, o.maxPayloadBytes, seen)
     bytesIn = body.length
     // Only bytes read count as in flight (a refused body's count is for the log).
@@ -163,10 +166,13 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
       inFlight = body.length
     }
     if (body.length === 0) throw errors.badInput(`empty body; send records as ${DECODABLE_TYPES.join(', ')}`)
-    const result = await pool.invoke(body, mediaTypeIndex(contentType), mediaTypeIndex(accept))
+    // A model with a handler also gets the request's SageMaker headers and types by name (handler-meta.ts).
+    const meta = handler?.perRequest ? packRequestMeta(request.headers, contentType, accept) : undefined
+    const result = await pool.invoke(body, wireType(contentType), wireType(accept), meta)
     timing = result.timing
     bytesOut = result.body.byteLength
-    response = new Response(result.body, { headers: { ...extra, 'content-type': result.contentType } })
+    const headers = { ...extra, ...result.headers, 'content-type': result.contentType }
+    response = new Response(result.body, { headers })
   } catch (error) {
     failure = error instanceof ByocError ? error.kind : 'model'
     response = errorResponse(error, acceptHeader, extra)

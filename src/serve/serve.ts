@@ -3,6 +3,7 @@
  * model into warm Workers, then turn /ping to 200. SIGTERM stops accepting, lets requests in flight
  * finish, and exits 0.
  */
+import { resolve } from 'node:path'
 import { type Config, DEFAULTS, loadConfig, logFormatFrom } from '../config'
 import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
@@ -10,6 +11,7 @@ import { type Fields, log, setLogFormat, setLogLevel } from '../log'
 import { extractInChild, stopExtraction } from '../model/archive-process'
 import { type DeviceStart, deviceReport, startDevice } from '../model/device-start'
 import { findModelFile } from '../model/find-model'
+import { findHandler } from '../model/handler-load'
 import { LOCALE, useBundledLocale } from '../model/locale'
 import { WorkerPool } from '../model/pool'
 import { describeValue, hasBatchAxis, type ValueInfo } from '../model/signature'
@@ -186,6 +188,8 @@ async function loadModel(
   const modelPath = findModelFile(config.modelDir, { fromConfig: modelConfig?.model, fromEnv: config.modelFile })
   const plan = device.plan
   log.info(`model file ${modelPath}`, { event: 'model', model: modelPath })
+  const handlerPath = findHandler(resolve(config.modelDir), config.customScript)
+  if (handlerPath) log.info(`handler ${handlerPath}`, { event: 'handler', handler: handlerPath })
   const batching = modelConfig?.batching ?? {}
   const pool = new WorkerPool(
     workers.count,
@@ -207,6 +211,13 @@ async function loadModel(
       },
       logLevel: config.logLevel,
       logFormat: config.logFormat,
+      handler: handlerPath
+        ? {
+            path: handlerPath,
+            modelDir: resolve(config.modelDir),
+            config: (modelConfig as Record<string, unknown>) ?? null,
+          }
+        : null,
     },
     config.timeoutSeconds * 1000,
     config.maxQueueSize,
@@ -217,6 +228,11 @@ async function loadModel(
   deviceReport.provider = ready.provider
   if (ready.library)
     log.info(`ONNX Runtime library ${ready.library}`, { event: 'onnxruntime_library', library: ready.library })
+  if (ready.handler)
+    log.info(`handler hooks: ${ready.handler.hooks.join(', ') || 'none'}`, {
+      event: 'handler_hooks',
+      hooks: ready.handler.hooks,
+    })
   for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`, { event: 'provider_fallback' })
   if (ready.provider === 'cpu' && !ready.fallbacks.length)
     log.info(`${device.cpuReason}: running on CPU`, { event: 'device', device: 'cpu', reason: device.cpuReason })
