@@ -88,7 +88,8 @@ describe('failures stay inside one request', () => {
   beforeAll(async () => {
     s = await startServer(
       handlerRoot(model, {
-        'code/handler.ts': `import type { Decoded, DecodedTensor, RequestContext } from '../../../types/handler'
+        'code/handler.ts': `import type { Decoded, DecodedTensor, ModelContext, RequestContext } from '../../../types/handler'
+export const load = (ctx: ModelContext) => ctx.log.info(\`loaded in worker \${ctx.worker}\`)
 export function preprocess(records: Decoded, ctx: RequestContext) {
   const what = ctx.headers.customAttributes
   if (what === 'throw') throw new Error('the handler broke on purpose')
@@ -111,7 +112,7 @@ export function preprocess(records: Decoded, ctx: RequestContext) {
     expect(await res.json()).toEqual({ error: 'handler preprocess failed: the handler broke on purpose' })
     const log = await waitForLog(s, /handler preprocess threw/)
     expect(log).toMatch(
-      /handler preprocess threw: Error: the handler broke on purpose\n\s+at preprocess \(\S+code\/handler\.ts:4:/,
+      /handler preprocess threw: Error: the handler broke on purpose\n\s+at preprocess \(\S+code\/handler\.ts:5:/,
     )
   })
 
@@ -122,6 +123,8 @@ export function preprocess(records: Decoded, ctx: RequestContext) {
   })
 
   test('a loop is cut off by the request timeout, its Worker terminated, no other request lost', async () => {
+    // The second Worker starts after the first is warm; until it is, every request would go to the first.
+    await waitForLog(s, /loaded in worker 1/, 10_000)
     const looping = post(s, CSV, attr('loop'))
     await Bun.sleep(50)
     // One at a time, they go to the Worker that is not stuck (requests already queued behind the loop in
