@@ -7,20 +7,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'bun'
-import { linearClassifierModel, slowModel } from './fixtures/models'
+import { identityClassifier, slowModel } from './fixtures/models'
 import { promtoolCheck, requireTool, samples, startPrometheus } from './helpers/prometheus'
 import { BINARY, mlRoot, type Running, startServer, waitForLog } from './helpers/server'
 
-const classifier = linearClassifierModel({
-  features: 4,
-  classes: 3,
-  weights: [
-    [1, 0, 0, 0],
-    [0, 1, 0, 0],
-    [0, 0, 1, 0],
-  ],
-  bias: [0, 0, 0],
-})
+const classifier = identityClassifier(4, 3)
 
 const csv = (server: Running, body: string, headers: Record<string, string> = {}) =>
   fetch(`${server.url}/invocations`, { method: 'POST', body, headers: { 'content-type': 'text/csv', ...headers } })
@@ -98,9 +89,10 @@ describe('GET /metrics', () => {
 })
 
 test('timeouts, a full queue and the Worker restart are counted by kind and reason', async () => {
-  // One Worker, a queue of one, runs far longer than the 1 s timeout: the first request times out (its
-  // Worker is replaced); two sent while it is in flight find the queue full.
-  const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 300 }) }), {
+  // One Worker, a queue of one, runs far longer than the 1 s timeout (a few seconds even on a fast
+  // machine): the first request times out (its Worker is replaced); two sent while it is in flight find
+  // the queue full.
+  const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 1000 }) }), {
     SAGEMAKER_MODEL_SERVER_TIMEOUT: '1',
     MODEL_SERVER_WORKERS: '1',
     BYOC_MAX_QUEUE_SIZE: '1',

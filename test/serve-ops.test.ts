@@ -6,7 +6,7 @@ import { describe, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { GraphBuilder } from '../src/onnx/builder'
-import { brokenModelBytes, linearClassifierModel, slowModel } from './fixtures/models'
+import { brokenModelBytes, identityClassifier, linearClassifierModel, slowModel } from './fixtures/models'
 import { BINARY, mlRoot, startServer, waitForLog, waitForPing } from './helpers/server'
 import { tarGz } from './helpers/tar'
 
@@ -136,14 +136,9 @@ describe('model loading', () => {
       classLabels: ['setosa', 'versicolor', 'virginica'],
       echoCustomAttributes: true,
     }
-    const weights = [
-      [1, 0, 0, 0],
-      [0, 1, 0, 0],
-      [0, 0, 1, 0],
-    ]
     const s = await startServer(
       mlRoot({
-        'model.onnx': linearClassifierModel({ features: 4, classes: 3, weights, bias: [0, 0, 0] }),
+        'model.onnx': identityClassifier(4, 3),
         'byoc.json': JSON.stringify(config),
       }),
     )

@@ -7,25 +7,16 @@ import {
   boolModel,
   fixedBatchModel,
   float64Model,
+  identityClassifier,
   int64Model,
-  linearClassifierModel,
   stringModel,
   twoInputModel,
 } from './fixtures/models'
 import { npyBytes, parseNpy } from './helpers/npy'
 import { mlRoot, type Running, startServer, waitForLog } from './helpers/server'
 
-// Weights chosen so the class is easy to predict by hand: class k wins when feature k is largest.
-const classifier = linearClassifierModel({
-  features: 4,
-  classes: 3,
-  weights: [
-    [1, 0, 0, 0],
-    [0, 1, 0, 0],
-    [0, 0, 1, 0],
-  ],
-  bias: [0, 0, 0],
-})
+// Class k wins when feature k is largest.
+const classifier = identityClassifier(4, 3)
 
 let server: Running
 beforeAll(async () => {

@@ -3,7 +3,7 @@
  * expanded (zero-width npy items, huge sparse indices) or checked in quadratic time (JSON keys).
  */
 import { describe, expect, test } from 'bun:test'
-import { ByocError } from '../errors'
+import { failure } from '../../test/fixtures/codec-testing'
 import { decodeJson } from './json'
 import { decodeLibsvm } from './libsvm'
 import { decodeNpy } from './npy'
@@ -21,21 +21,11 @@ function npyHeader(descr: string, shape: string): Uint8Array {
 
 const OPTIONS: DecodeOptions = { textInput: false, csvHeader: 'auto' }
 
-const refusal = (f: () => unknown) => {
-  try {
-    f()
-  } catch (e) {
-    if (e instanceof ByocError) return { status: e.status, message: e.message }
-    throw e
-  }
-  throw new Error('expected a refusal')
-}
-
 describe('bounded by input size', () => {
   for (const descr of ['|S0', '<U0'])
     test(`npy dtype '${descr}' (zero-width items) is refused at once, whatever the shape`, () => {
       const t0 = performance.now()
-      const r = refusal(() => decodeNpy(npyHeader(descr, '(4194304, 4)')))
+      const r = failure(() => decodeNpy(npyHeader(descr, '(4194304, 4)')))
       expect(performance.now() - t0).toBeLessThan(50)
       expect(r.status).toBe(400)
       expect(r.message).toContain(descr)
@@ -49,12 +39,12 @@ describe('bounded by input size', () => {
     expect(Object.keys(d.tensors)).toHaveLength(60_000)
     // And a mismatch in the second record is still named.
     const two = new TextEncoder().encode(`{"instances":[{${keys.join(',')}},{${keys.slice(1).join(',')},"zz":[1]}]}`)
-    expect(refusal(() => decodeJson(two, OPTIONS)).message).toContain("no input 'k0'")
+    expect(failure(() => decodeJson(two, OPTIONS)).message).toContain("no input 'k0'")
   })
   test('libsvm: tiny lines naming a huge index are refused instead of expanded to dense rows', () => {
     const body = new TextEncoder().encode('0 1000000:1\n'.repeat(10_000))
     const t0 = performance.now()
-    const r = refusal(() => decodeLibsvm(body, OPTIONS))
+    const r = failure(() => decodeLibsvm(body, OPTIONS))
     expect(performance.now() - t0).toBeLessThan(500)
     expect(r.status).toBe(400)
     expect(r.message).toMatch(/dense|cells|values/)

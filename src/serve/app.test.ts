@@ -4,7 +4,7 @@
  * gets that far. What only a process can show (start-up, signals, the compiled binary) is in test/.
  */
 import { afterAll, describe, expect, test } from 'bun:test'
-import { linearClassifierModel } from '../../test/fixtures/models'
+import { identityClassifier } from '../../test/fixtures/models'
 import { poolInit } from '../../test/fixtures/pool-init'
 import { WorkerPool } from '../model/pool'
 import { type AppOptions, createApp, type ServerState } from './app'
@@ -12,24 +12,12 @@ import { type AppOptions, createApp, type ServerState } from './app'
 // Identity weights: the label is the index of the largest of 3 features.
 const pool = new WorkerPool(
   1,
-  await poolInit(
-    linearClassifierModel({
-      features: 3,
-      classes: 3,
-      weights: [
-        [1, 0, 0],
-        [0, 1, 0],
-        [0, 0, 1],
-      ],
-      bias: [0, 0, 0],
-    }),
-    {
-      outputs: ['label'],
-      classLabels: ['a', 'b', 'c'],
-      csvHeader: 'auto',
-      batching: { maxBatchSize: 8, maxQueueDelayMs: 0 },
-    },
-  ),
+  await poolInit(identityClassifier(3, 3), {
+    outputs: ['label'],
+    classLabels: ['a', 'b', 'c'],
+    csvHeader: 'auto',
+    batching: { maxBatchSize: 8, maxQueueDelayMs: 0 },
+  }),
   10_000,
   100,
 )
