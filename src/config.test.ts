@@ -25,6 +25,18 @@ describe('loadConfig', () => {
       inputDir: '/tmp/x/input',
     })
   })
+  test('multi-model: SAGEMAKER_MULTI_MODEL, models under <ml root>/models, memory budget and Worker cap', () => {
+    expect(loadConfig({})).toMatchObject({ multiModel: false, modelsDir: '/opt/ml/models', mmeMemoryBytes: null })
+    expect(
+      loadConfig({
+        SAGEMAKER_MULTI_MODEL: 'true',
+        BYOC_ML_ROOT: '/tmp/x',
+        BYOC_MME_MEMORY_BYTES: '1000000',
+        BYOC_MME_MAX_WORKERS: '3',
+      }),
+    ).toMatchObject({ multiModel: true, modelsDir: '/tmp/x/models', mmeMemoryBytes: 1_000_000, mmeMaxWorkers: 3 })
+    expect(() => loadConfig({ BYOC_MME_MEMORY_BYTES: 'lots' })).toThrow(/BYOC_MME_MEMORY_BYTES="lots"/)
+  })
   test('SageMaker names win over the short ones', () => {
     const c = loadConfig({
       SAGEMAKER_MODEL_SERVER_TIMEOUT: '5',

@@ -70,6 +70,14 @@ export interface Config {
   archiveTimeoutSeconds: number
   /** BYOC_HTTP_FRONT: Bun.serve alone (bun, the default), or byoc's own HTTP/1.1 front before it (raw). */
   httpFront: 'raw' | 'bun'
+  /** Multi-model endpoint (SAGEMAKER_MULTI_MODEL=true): models are loaded and unloaded through /models. */
+  multiModel: boolean
+  /** Where SageMaker puts multi-model endpoint models: `<mlRoot>/models`. */
+  modelsDir: string
+  /** BYOC_MME_MEMORY_BYTES: the memory loaded models may take, when set (else derived from the container's). */
+  mmeMemoryBytes: number | null
+  /** BYOC_MME_MAX_WORKERS: most Workers one model's pool may grow to, when set (else the core count). */
+  mmeMaxWorkers: number | null
 }
 
 type Env = Record<string, string | undefined>
@@ -211,6 +219,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     serverTiming: bool('BYOC_SERVER_TIMING', false) ?? false,
     archiveTimeoutSeconds: num(['BYOC_ARCHIVE_TIMEOUT'], 600, 0.001, 86_400)!,
     httpFront: oneOf('BYOC_HTTP_FRONT', ['raw', 'bun'] as const, 'bun'),
+    multiModel: bool('SAGEMAKER_MULTI_MODEL', false) ?? false,
+    modelsDir: join(mlRoot, 'models'),
+    mmeMemoryBytes: int(['BYOC_MME_MEMORY_BYTES'], null, 1),
+    mmeMaxWorkers: int(['BYOC_MME_MAX_WORKERS'], null, 1, 256),
   }
   if (problems.length) throw new StartupError(`bad environment: ${problems.join('; ')}`)
   return Object.freeze(config)

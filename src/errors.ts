@@ -51,6 +51,7 @@ export const errors = {
   notFound: (what: string) => new ByocError(404, what),
   methodNotAllowed: (method: string, path: string, allowed: string) =>
     new ByocError(405, `${method} ${path} is not served; use ${allowed}`),
+  conflict: (message: string) => new ByocError(409, message),
   notAcceptable: (accept: string, supported: readonly string[]) =>
     new ByocError(406, `cannot answer in any of the accepted types "${accept}"; supported: ${supported.join(', ')}`),
   payloadTooLarge: (bytes: number, limit: number) =>
@@ -64,6 +65,8 @@ export const errors = {
   notReady: (reason: string) => new ByocError(503, reason),
   overloaded: (queued: number) =>
     new ByocError(503, `server is overloaded: ${queued} requests already queued; retry later`, 'overload'),
+  /** Multi-model endpoints: SageMaker answers a 507 by unloading other models and retrying the load. */
+  insufficientMemory: (message: string) => new ByocError(507, message),
   timeout: (seconds: number) =>
     new ByocError(504, `inference did not finish within ${seconds} s (SAGEMAKER_MODEL_SERVER_TIMEOUT)`),
 } as const

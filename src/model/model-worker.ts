@@ -49,7 +49,12 @@ interface Lifecycle {
 
 export function startModelWorker(port: Worker, library: string | null, early: MessageEvent[] = []): void {
   let state: State | null = null
-  const life: Lifecycle = { retiring: false, running: 0, close: () => (port as unknown as { close(): void }).close() }
+  // Releasing the session frees its native memory now rather than whenever the Worker's heap is torn down.
+  const close = () => {
+    void state?.loaded.session.release().catch(() => {})
+    ;(port as unknown as { close(): void }).close()
+  }
+  const life: Lifecycle = { retiring: false, running: 0, close }
   const waiting: WireRequest[] = []
   const cancelled = new Set<number>()
   /** A request the pool gave up on (timed out) is not started: it would only hold up the ones behind it. */

@@ -64,6 +64,8 @@ export class WorkerPool {
   observer: PoolObserver | null = null
   /** The HTTP thread held the bodies and answers: it collects after a burst too. */
   private readonly collector = new IdleCollector()
+  /** One per Worker ever started: resolves when it has exited (multi-model unload waits for them). */
+  private readonly exits: Promise<void>[] = []
 
   constructor(
     private readonly size: number,
@@ -160,6 +162,21 @@ export class WorkerPool {
     for (const s of this.slots) s.worker.postMessage({ type: 'retire' })
   }
 
+  /** Workers started so far (a multi-model endpoint's pools grow with their model's traffic). */
+  get workers(): number {
+    return this.slots.length
+  }
+
+  /** Starts one more Worker; it takes requests once warm. */
+  grow(): Promise<WorkerReady> {
+    return this.spawn(this.slots.length)
+  }
+
+  /** Resolves once every Worker this pool started has exited, its session released (after close()). */
+  async exited(): Promise<void> {
+    await Promise.all(this.exits)
+  }
+
   private dispatch(p: Pending): void {
     // Least busy warm Worker; a starting one only when none is warm (it queues until loaded).
     let best: Slot | null = null
@@ -178,6 +195,7 @@ export class WorkerPool {
 
   private spawn(index: number): Promise<WorkerReady> {
     const worker = new Worker(MODEL_WORKER_URL)
+    this.exits.push(new Promise((resolve) => worker.addEventListener('close', () => resolve(), { once: true })))
     const outbox = new Outbox<WireRequest>((requests) => {
       const batch = packRequests(requests)
       worker.postMessage({ type: 'invoke', batch }, [batch])

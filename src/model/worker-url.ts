@@ -1,9 +1,14 @@
 /**
  * Where the model Worker's entry lives. From source this module's URL is its own file, beside the entry.
  * Inside the compiled binary every bundled module shares the executable's URL under /$bunfs/root/, and
- * each entrypoint keeps its path relative to src/ (scripts/build.ts lists src/model/worker-entry.ts).
+ * each entrypoint keeps its path relative to src/ (scripts/build.ts lists src/model/worker-entry.ts and
+ * src/model/prepare-entry.ts).
  */
 const compiled = import.meta.url.startsWith('file:///$bunfs/')
 
 export const MODEL_WORKER_URL = new URL(compiled ? './model/worker-entry.ts' : './worker-entry.ts', import.meta.url)
+  .href
+
+/** The Worker that extracts and inspects one multi-model endpoint model before it loads. */
+export const PREPARE_WORKER_URL = new URL(compiled ? './model/prepare-entry.ts' : './prepare-entry.ts', import.meta.url)
   .href

@@ -3,7 +3,7 @@
  * (Elysia's parser mangles application/x-npy and rejects application/jsonlines), media types are
  * negotiated here so a 415/406 never costs a trip to a Worker, and the model work happens in Workers.
  */
-import { Elysia } from 'elysia'
+import { type AnyElysia, Elysia } from 'elysia'
 import { ByocError, type ErrorKind, errors } from '../errors'
 import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES } from '../formats/media-types'
 import { CONTENT_TYPE as METRICS_TYPE } from '../metrics/registry'
@@ -37,6 +37,10 @@ export interface AppOptions {
   metrics?: ServeMetrics | null
   /** BYOC_SERVER_TIMING: a Server-Timing header on /invocations answers. */
   serverTiming?: boolean
+  /** A multi-model endpoint's /models routes (multi-model-routes.ts), when SAGEMAKER_MULTI_MODEL=true. */
+  multiModelRoutes?: AnyElysia
+  /** The model an invocation is for, in metrics (a multi-model endpoint's per-model options set it). */
+  modelName?: string
 }
 
 const CUSTOM_ATTRIBUTES = 'x-amzn-sagemaker-custom-attributes'
@@ -63,7 +67,8 @@ export function createApp(o: AppOptions) {
     })
     .get('/ping', ({ request }) => {
       const t0 = performance.now()
-      const ready = o.state.ready && (o.state.pool?.healthy ?? false)
+      // A multi-model endpoint is ready with or without models: it has no pool of its own.
+      const ready = o.state.ready && (o.state.pool?.healthy ?? true)
       const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
       const ms = performance.now() - t0
       const bytesOut = ready ? 0 : o.state.reason.length + 1
@@ -78,6 +83,7 @@ export function createApp(o: AppOptions) {
       return res
     })
     .post('/invocations', ({ request }) => invocations(request, o), { parse: 'none' })
+    .use(o.multiModelRoutes ?? new Elysia())
   if (!metrics) return app
   return app.get('/metrics', () => {
     const t0 = performance.now()
@@ -126,16 +132,22 @@ async function bytesSent(request: Request, limit: number, seen: { bytes: number 
 
 const inferenceId = (r: Request) => r.headers.get('x-amzn-sagemaker-inference-id')
 
-async function invocations(request: Request, o: AppOptions): Promise<Response> {
+/** One invocation of the model `o.state.pool` serves; a multi-model endpoint calls it per model and path. */
+export async function invocations(
+  request: Request,
+  o: AppOptions,
+  path = '/invocations',
+  route: Route = '/invocations',
+): Promise<Response> {
   o.state.active++
   try {
-    return await answer(request, o)
+    return await answer(request, o, path, route)
   } finally {
     o.state.active--
   }
 }
 
-async function answer(request: Request, o: AppOptions): Promise<Response> {
+async function answer(request: Request, o: AppOptions, path: string, route: Route): Promise<Response> {
   const started = performance.now()
   const metrics = o.metrics ?? null
   const acceptHeader = request.headers.get('accept')
@@ -184,11 +196,11 @@ async function answer(request: Request, o: AppOptions): Promise<Response> {
   const sent = bytesIn ?? 0
   if (metrics) {
     metrics.bytesInFlight -= inFlight
-    metrics.request('/invocations', response.status, ms, sent, bytesOut)
-    const model = metrics.model()
+    metrics.request(route, response.status, ms, sent, bytesOut)
+    const model = metrics.model(o.modelName)
     if (timing) model.served(timing)
     if (failure) model.failed(failure)
   }
-  accessLog('POST', '/invocations', response.status, ms, sent, bytesOut, inferenceId(request), timing)
+  accessLog('POST', path, response.status, ms, sent, bytesOut, inferenceId(request), timing)
   return response
 }

@@ -16,7 +16,15 @@ import type { PoolObserver } from '../model/pool'
 import type { Timing } from '../model/protocol'
 
 /** The route label: SageMaker's fixed paths, and `other` for anything else (a 404), so it stays bounded. */
-export type Route = '/ping' | '/invocations' | '/execution-parameters' | '/metrics' | 'other'
+export type Route =
+  | '/ping'
+  | '/invocations'
+  | '/execution-parameters'
+  | '/metrics'
+  /** Multi-model endpoints: every /models management call, and every /models/<name>/invoke. */
+  | '/models'
+  | '/models/invoke'
+  | 'other'
 
 /** End-to-end request time, in seconds: sub-millisecond answers up to SageMaker's 60 s default limit. */
 const LATENCY = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]

@@ -14,12 +14,13 @@ import { findModelFile } from '../model/find-model'
 import { findHandler } from '../model/handler-load'
 import { LOCALE, useBundledLocale } from '../model/locale'
 import { WorkerPool } from '../model/pool'
-import { describeValue, hasBatchAxis, type ValueInfo } from '../model/signature'
+import { logReady, poolSettings } from '../model/pool-settings'
 import { type ModelConfig, readModelConfig } from '../model-config'
 import { ONNXRUNTIME_VERSION, VERSION } from '../version'
 import { createApp, type ServerState } from './app'
 import { startListener } from './listener'
 import { parseMediaType } from './media-type'
+import { createMultiModel } from './multi-model'
 import { detectResources, executionParameters, type Resources } from './resources'
 import { ServeMetrics } from './serve-metrics'
 import { chooseWorkers } from './worker-plan'
@@ -52,18 +53,25 @@ export async function serve(): Promise<void> {
   const workers = chooseWorkers(config, resources.cpus)
   const state: ServerState = { ready: false, reason: 'model is loading', pool: null, active: 0 }
   let modelConfig: ModelConfig | null = null
+  let multiModel: ReturnType<typeof createMultiModel> | null = null
+  const pools = () => (multiModel ? multiModel.registry.pools() : state.pool ? [state.pool] : [])
+  const sum = (f: (pool: WorkerPool) => number) => pools().reduce((n, pool) => n + f(pool), 0)
   const metrics = config.metrics
-    ? new ServeMetrics({ version: VERSION, onnxruntime: ONNXRUNTIME_VERSION, device: () => deviceReport }, () => ({
-        inFlight: state.active,
-        queued: state.pool?.inflight ?? 0,
-        queuedBytes: state.pool?.inflightBytes ?? 0,
-        workersReady: state.pool?.readyWorkers ?? 0,
-      }))
+    ? new ServeMetrics(
+        { version: VERSION, onnxruntime: ONNXRUNTIME_VERSION, device: () => deviceReport },
+        () => ({
+          inFlight: state.active + (multiModel?.registry.active ?? 0),
+          queued: sum((pool) => pool.inflight),
+          queuedBytes: sum((pool) => pool.inflightBytes),
+          workersReady: sum((pool) => pool.readyWorkers),
+        }),
+        // A multi-model endpoint's model metrics carry the model's name.
+        config.multiModel,
+      )
     : null
-  const app = createApp({
+  const options = {
     metrics,
     serverTiming: config.serverTiming,
-    state,
     maxPayloadBytes: config.maxPayloadBytes,
     defaultAccept: () => defaultAccept,
     echoCustomAttributes: () => modelConfig?.echoCustomAttributes ?? false,
@@ -75,7 +83,9 @@ export async function serve(): Promise<void> {
         payloadConfigured: config.payloadConfigured,
         workers: workers.count,
       }),
-  })
+  }
+  if (config.multiModel) multiModel = createMultiModel(config, resources, device, options, responseType)
+  const app = createApp({ ...options, state, multiModelRoutes: multiModel?.routes })
   const front = startListener(app.fetch, {
     hostname: config.host,
     port: config.port,
@@ -128,22 +138,33 @@ export async function serve(): Promise<void> {
     front.drain()
     await Bun.sleep(DRAIN_MS)
     await front.stop(until)
-    while (state.active > 0 && performance.now() < until) await Bun.sleep(5)
+    while ((state.active > 0 || (multiModel?.registry.active ?? 0) > 0) && performance.now() < until)
+      await Bun.sleep(5)
     await state.pool?.close()
+    await multiModel?.registry.close()
     log.info('stopped', { event: 'stopped' })
     process.exit(0)
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
 
+  // Before any model Worker starts (its sessions read the locale), single-model or multi-model.
+  const bundled = useBundledLocale(config.localePath)
+  if (bundled)
+    log.info(`${LOCALE} is not installed: using the copy beside the executable (LOCPATH=${bundled})`, {
+      event: 'locale',
+      locpath: bundled,
+    })
+  if (multiModel) {
+    // Models arrive through POST /models; the server itself is ready at once.
+    state.ready = true
+    state.reason = 'this is a multi-model endpoint: invoke POST /models/<name>/invoke'
+    const readyMs = Math.round(performance.now())
+    log.info(`ready in ${readyMs} ms`, { event: 'ready', ready_ms: readyMs })
+    return
+  }
   try {
     const loadStarted = performance.now()
-    const bundled = useBundledLocale(config.localePath)
-    if (bundled)
-      log.info(`${LOCALE} is not installed: using the copy beside the executable (LOCPATH=${bundled})`, {
-        event: 'locale',
-        locpath: bundled,
-      })
     modelConfig = await loadModel(config, workers, state, resources, device)
     if (metrics) {
       metrics.model().loaded((performance.now() - loadStarted) / 1000)
@@ -190,35 +211,12 @@ async function loadModel(
   log.info(`model file ${modelPath}`, { event: 'model', model: modelPath })
   const handlerPath = findHandler(resolve(config.modelDir), config.customScript)
   if (handlerPath) log.info(`handler ${handlerPath}`, { event: 'handler', handler: handlerPath })
-  const batching = modelConfig?.batching ?? {}
+  const handler = handlerPath
+    ? { path: handlerPath, modelDir: resolve(config.modelDir), config: (modelConfig as Record<string, unknown>) ?? null }
+    : null
   const pool = new WorkerPool(
     workers.count,
-    {
-      session: {
-        modelPath,
-        plan,
-        intraOpThreads: workers.threads,
-        allowSpinning: workers.spinning,
-        graphOptimization: config.graphOptimization,
-      },
-      outputs: config.outputs ?? modelConfig?.outputs ?? null,
-      classLabels: modelConfig?.classLabels ?? null,
-      labelOutput: modelConfig?.labelOutput ?? DEFAULTS.labelOutput,
-      csvHeader: config.csvHeader ?? modelConfig?.csvHeader ?? DEFAULTS.csvHeader,
-      batching: {
-        maxBatchSize: config.maxBatchSize ?? batching.maxBatchSize ?? DEFAULTS.maxBatchSize,
-        maxQueueDelayMs: config.maxQueueDelayMs ?? batching.maxQueueDelayMs ?? DEFAULTS.maxQueueDelayMs,
-      },
-      logLevel: config.logLevel,
-      logFormat: config.logFormat,
-      handler: handlerPath
-        ? {
-            path: handlerPath,
-            modelDir: resolve(config.modelDir),
-            config: (modelConfig as Record<string, unknown>) ?? null,
-          }
-        : null,
-    },
+    poolSettings(config, workers, modelPath, modelConfig, plan, handler),
     config.timeoutSeconds * 1000,
     config.maxQueueSize,
     // Queued bodies may take a quarter of the memory: decoding multiplies each several times over.
@@ -226,56 +224,7 @@ async function loadModel(
   )
   const ready = await pool.start()
   deviceReport.provider = ready.provider
-  if (ready.library)
-    log.info(`ONNX Runtime library ${ready.library}`, { event: 'onnxruntime_library', library: ready.library })
-  if (ready.handler)
-    log.info(`handler hooks: ${ready.handler.hooks.join(', ') || 'none'}`, {
-      event: 'handler_hooks',
-      hooks: ready.handler.hooks,
-    })
-  for (const f of ready.fallbacks) log.warn(`execution provider fallback: ${f}`, { event: 'provider_fallback' })
-  if (ready.provider === 'cpu' && !ready.fallbacks.length)
-    log.info(`${device.cpuReason}: running on CPU`, { event: 'device', device: 'cpu', reason: device.cpuReason })
-  const value = (v: ValueInfo, extra: Fields) => ({ name: v.name, type: v.type, shape: v.shape, ...extra })
-  for (const i of ready.signature.inputs)
-    log.info(`input  ${describeValue(i)}${hasBatchAxis(i) ? '' : ' (no batch axis)'}`, {
-      event: 'input',
-      ...value(i, { batch_axis: hasBatchAxis(i) }),
-    })
-  for (const o of ready.signature.outputs)
-    log.info(`output ${describeValue(o)}${ready.outputs.includes(o.name) ? '' : ' (not returned)'}`, {
-      event: 'output',
-      ...value(o, { returned: ready.outputs.includes(o.name) }),
-    })
-  for (const o of ready.skippedOutputs)
-    log.warn(`output "${o.name}" is ${o.onnxType ?? 'not a tensor'}, which onnxruntime-node cannot return: left out`, {
-      event: 'output_skipped',
-      name: o.name,
-      type: o.onnxType ?? 'non-tensor',
-    })
-  const warm = ready.warmUp
-  if (warm.verdict === 'synthetic')
-    log.warn(
-      `warm-up with a synthetic record failed in a way real records may not (see README "Health"), serving: ${warm.problem}`,
-      { event: 'warm_up_synthetic_failure', problem: warm.problem },
-    )
-  const warmUp = warm.ms === null ? null : Math.round(warm.ms * 10) / 10
-  log.info(
-    `execution provider ${ready.provider}${ready.provider === 'cuda' ? ` (device ${config.deviceId})` : ''}; ` +
-      `${workers.count} workers x ${workers.threads} intra-op threads, spinning ${workers.spinning ? 'on' : 'off'}, ` +
-      `graph optimization ${config.graphOptimization}; warm-up run ${warmUp === null ? 'failed' : `${warmUp.toFixed(1)} ms`}; returning ${ready.outputs.join(', ')}`,
-    {
-      event: 'provider',
-      provider: ready.provider,
-      device_id: ready.provider === 'cuda' ? config.deviceId : null,
-      workers: workers.count,
-      threads: workers.threads,
-      spinning: workers.spinning,
-      graph_optimization: config.graphOptimization,
-      warm_up_ms: warmUp,
-      outputs: ready.outputs,
-    },
-  )
+  logReady(ready, config, device.cpuReason, workers)
   state.pool = pool
   state.ready = true
   state.reason = ''

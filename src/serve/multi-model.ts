@@ -1,0 +1,49 @@
+/**
+ * Wiring of a multi-model endpoint (SAGEMAKER_MULTI_MODEL=true): the memory budget, the model registry
+ * and the /models routes, from the frozen config and the container's resources.
+ */
+import type { Config } from '../config'
+import { log } from '../log'
+import { gpuVisible, providerPlan } from '../model/execution-provider'
+import { MemoryBudget } from '../model/memory-budget'
+import { residentBytes } from '../model/memory-estimate'
+import { ModelRegistry } from '../model/model-registry'
+import type { AppOptions } from './app'
+import { multiModelRoutes } from './multi-model-routes'
+import type { Resources } from './resources'
+
+/** Share of the container's memory the models may take by default; the rest is the server and requests. */
+const MODEL_SHARE = 0.8
+const MiB = 1024 * 1024
+
+export function createMultiModel(
+  config: Readonly<Config>,
+  resources: Resources,
+  app: Omit<AppOptions, 'state' | 'multiModelRoutes'>,
+  responseType: (value: string | null, source: string) => string | null,
+) {
+  const limit = config.mmeMemoryBytes ?? Math.max(0, Math.floor(resources.memoryBytes * MODEL_SHARE) - residentBytes())
+  const budget = new MemoryBudget(limit)
+  const maxWorkers = config.mmeMaxWorkers ?? config.workers ?? resources.cpus
+  const registry = new ModelRegistry({
+    config,
+    budget,
+    plan: providerPlan(config.device, config.deviceId, gpuVisible(process.env)),
+    maxLoads: resources.cpus,
+    maxWorkers,
+    maxInflightBytes: Math.max(64 * MiB, resources.memoryBytes / 4),
+    check: (modelConfig) => void responseType(modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept'),
+  })
+  log.info(
+    `multi-model endpoint: models under ${config.modelsDir}; memory for models ${(limit / MiB).toFixed(0)} MiB` +
+      `${config.mmeMemoryBytes ? ' (BYOC_MME_MEMORY_BYTES)' : ` (${MODEL_SHARE * 100}% of ${(resources.memoryBytes / MiB).toFixed(0)} MiB less the server)`}; ` +
+      `up to ${resources.cpus} loads at once, up to ${maxWorkers} workers per model`,
+  )
+  const routes = multiModelRoutes({
+    registry,
+    app,
+    defaultAccept: (m) =>
+      responseType(m.modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept') ?? app.defaultAccept(),
+  })
+  return { registry, routes }
+}
