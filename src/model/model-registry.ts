@@ -155,6 +155,7 @@ export class ModelRegistry {
       await pool.exited()
       throw e
     })
+    budget.started(m.name)
     if (ready.warmUpError !== undefined) {
       await pool.close()
       await pool.exited()
@@ -182,6 +183,7 @@ export class ModelRegistry {
     m.growing = true
     pool
       .grow()
+      .finally(() => this.o.budget.started(m.name))
       .then(
         () => log.info(`model ${m.name}: busy, now ${pool.workers} workers`),
         (e: Error) => log.warn(`model ${m.name}: an extra worker failed to start: ${e.message}`),

@@ -14,6 +14,8 @@ import type { Resources } from './resources'
 
 /** Share of the container's memory the models may take by default; the rest is the server and requests. */
 const MODEL_SHARE = 0.8
+/** Share of the container's memory the whole process may hold before loads are refused. */
+const PROCESS_SHARE = 0.9
 const MiB = 1024 * 1024
 
 export function createMultiModel(
@@ -23,7 +25,7 @@ export function createMultiModel(
   responseType: (value: string | null, source: string) => string | null,
 ) {
   const limit = config.mmeMemoryBytes ?? Math.max(0, Math.floor(resources.memoryBytes * MODEL_SHARE) - residentBytes())
-  const budget = new MemoryBudget(limit)
+  const budget = new MemoryBudget(limit, Math.floor(resources.memoryBytes * PROCESS_SHARE))
   const maxWorkers = config.mmeMaxWorkers ?? config.workers ?? resources.cpus
   const registry = new ModelRegistry({
     config,
