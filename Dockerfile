@@ -108,6 +108,7 @@ ENV LD_LIBRARY_PATH=/opt/ort/lib:/usr/local/nvidia/lib:/usr/local/nvidia/lib64 \
     BYOC_CUDA_MAJOR=${CUDA_MAJOR}
 EXPOSE 8080
 LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true
+LABEL com.amazonaws.sagemaker.capabilities.multi-models=true
 ENTRYPOINT ["/app/byoc"]
 
 # ---- cpu (default): glibc, libstdc++, the executable and the ONNX Runtime library, nothing else ----
@@ -125,4 +126,5 @@ ENV LD_LIBRARY_PATH=/opt/ort/lib \
     ORT_DISABLE_TELEMETRY=1
 EXPOSE 8080
 LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true
+LABEL com.amazonaws.sagemaker.capabilities.multi-models=true
 ENTRYPOINT ["/app/byoc"]

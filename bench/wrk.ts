@@ -37,6 +37,8 @@ export async function wrk(
   connections: number,
   seconds: number,
   contentType = 'text/csv',
+  /** Multi-model: rotate requests over /models/m000/invoke … /models/m<N-1>/invoke (post-models.lua). */
+  models = 0,
 ): Promise<LoadResult> {
   const proc = Bun.spawn(
     [
@@ -50,10 +52,14 @@ export async function wrk(
       '--timeout',
       '30s',
       '-s',
-      join(import.meta.dir, 'post.lua'),
-      `${url}/invocations`,
+      join(import.meta.dir, models ? 'post-models.lua' : 'post.lua'),
+      models ? url : `${url}/invocations`,
     ],
-    { env: { ...process.env, BODY_FILE: bodyFile, CONTENT_TYPE: contentType }, stdout: 'pipe', stderr: 'pipe' },
+    {
+      env: { ...process.env, BODY_FILE: bodyFile, CONTENT_TYPE: contentType, MODELS: String(models) },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    },
   )
   const out = await new Response(proc.stdout).text()
   await proc.exited

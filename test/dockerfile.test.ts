@@ -156,12 +156,13 @@ describe('Dockerfile targets', () => {
   })
 
   for (const target of ['cpu', 'gpu']) {
-    test(`${target}: exec-form ENTRYPOINT /app/byoc, no CMD, port 8080, accept-bind-to-port`, () => {
+    test(`${target}: exec-form ENTRYPOINT /app/byoc, no CMD, port 8080, accept-bind-to-port, multi-models`, () => {
       const s = stage(target)
       expect(all(s, 'ENTRYPOINT').map((e) => JSON.parse(e))).toEqual([['/app/byoc']])
       expect(all(s, 'CMD')).toEqual([])
       expect(all(s, 'EXPOSE')).toEqual(['8080'])
       expect(all(s, 'LABEL')).toContain('com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true')
+      expect(all(s, 'LABEL')).toContain('com.amazonaws.sagemaker.capabilities.multi-models=true')
       expect(env(s, args).TMPDIR).toBe('/tmp')
     })
   }

@@ -15,6 +15,7 @@ import type { ModelConfig } from '../model-config'
 import type { ProviderAttempt } from './execution-provider'
 import type { MemoryBudget } from './memory-budget'
 import { estimateWorkerBytes } from './memory-estimate'
+import { trimNativeHeap } from './native-heap'
 import { WorkerPool } from './pool'
 import { logReady, poolSettings } from './pool-settings'
 import type { PreparedModel } from './prepare-model'
@@ -57,6 +58,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/
 const SAGEMAKER_MODELS = '/opt/ml/models'
 /** SageMaker waits at most 360 s for an unload; requests still running past this are left to time out. */
 const UNLOAD_WAIT_MS = 350_000
+/** Requests queued per Worker at which a model gains another Worker. */
+const GROW_AT = 4
 /** Error texts that mean a resource ran out (Triton's list): a 507, so SageMaker frees memory and retries. */
 const OUT_OF_MEMORY = /out of memory|\bOOM\b|bad_alloc|failed to allocate|cannot allocate|no space left on device/i
 
@@ -168,13 +171,14 @@ export class ModelRegistry {
   }
 
   /**
-   * Called for each request to a loaded model: when its Workers are all busy it gains one more (one at a
+   * Called for each request to a loaded model: when its Workers each have several requests queued it gains one more (one at a
    * time, up to the cap, only if the memory booking allows). The new Worker loads on a thread of its own.
    */
   busy(m: LoadedModel): void {
     const pool = m.pool
     if (!pool || m.growing || m.phase !== 'ready' || pool.workers >= this.o.maxWorkers) return
-    if (pool.inflight < pool.workers) return
+    // A queue of several requests per Worker, not one coincidence: a new Worker costs a load and memory.
+    if (pool.inflight < GROW_AT * pool.workers) return
     try {
       this.o.budget.book(m.name, m.workerBytes, `another Worker for model ${m.name}`)
     } catch {
@@ -211,6 +215,7 @@ export class ModelRegistry {
     await pool.exited()
     this.models.delete(name)
     this.o.budget.release(name)
+    trimNativeHeap()
     log.info(`model ${name}: unloaded in ${(performance.now() - t0).toFixed(0)} ms`)
   }
 

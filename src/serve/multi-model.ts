@@ -8,6 +8,7 @@ import { gpuVisible, providerPlan } from '../model/execution-provider'
 import { MemoryBudget } from '../model/memory-budget'
 import { residentBytes } from '../model/memory-estimate'
 import { ModelRegistry } from '../model/model-registry'
+import { capMallocArenas } from '../model/native-heap'
 import type { AppOptions } from './app'
 import { multiModelRoutes } from './multi-model-routes'
 import type { Resources } from './resources'
@@ -24,6 +25,8 @@ export function createMultiModel(
   app: Omit<AppOptions, 'state' | 'multiModelRoutes'>,
   responseType: (value: string | null, source: string) => string | null,
 ) {
+  // Before any model Worker exists: loads and unloads then reuse a few arenas instead of growing new ones.
+  capMallocArenas(Math.max(2, resources.cpus))
   const limit = config.mmeMemoryBytes ?? Math.max(0, Math.floor(resources.memoryBytes * MODEL_SHARE) - residentBytes())
   const budget = new MemoryBudget(limit, Math.floor(resources.memoryBytes * PROCESS_SHARE))
   const maxWorkers = config.mmeMaxWorkers ?? config.workers ?? resources.cpus
