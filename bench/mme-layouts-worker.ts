@@ -3,6 +3,9 @@
  * answering a CSV body with the request path's steps (decode → feeds → run → outputs → encode).
  */
 declare const self: Worker
+
+export {}
+
 const early: MessageEvent[] = []
 self.onmessage = (e) => void early.push(e)
 const { decoderFor, encoderFor } = await import('../src/formats')
@@ -39,7 +42,7 @@ const handle = async (e: MessageEvent) => {
   const feeds = buildFeeds(decoded, loaded.signature)
   const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records)
   const body = encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
-  self.postMessage({ type: 'answer', id: m.id, bytes: body.byteLength })
+  self.postMessage({ type: 'answer', id: m.id, bytes: body.length })
 }
 self.onmessage = handle
 for (const e of early.splice(0)) void handle(e)
