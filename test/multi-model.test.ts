@@ -160,6 +160,13 @@ describe('multi-model endpoint: the contract', () => {
     expect(names).toEqual(['archived', 'named', 'plain'])
   })
 
+  test('/metrics: the /models routes and each model by name (load time, its runs)', async () => {
+    const text = await (await fetch(`${s.url}/metrics`)).text()
+    expect(text).toMatch(/byoc_requests_total\{route="\/models\/invoke",code="200"\} [1-9]/)
+    expect(text).toMatch(/byoc_requests_total\{route="\/models",code="409"\} [1-9]/)
+    expect(text).toMatch(/byoc_model_load_seconds\{model="plain"\} [0-9.e-]+/)
+    expect(text).toMatch(/byoc_run_duration_seconds_count\{model="named"\} [1-9]/)
+  })
   test('two loads of one name race to one 200 and one 409', async () => {
     const [a, b] = await Promise.all([load(s, 'racer'), load(s, 'racer')])
     expect([a.status, b.status].sort()).toEqual([200, 409])

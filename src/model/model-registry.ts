@@ -41,7 +41,8 @@ export interface LoadedModel {
 export interface RegistryOptions {
   config: Readonly<Config>
   budget: MemoryBudget
-  plan: ProviderAttempt[]
+  /** Execution providers to try, and why the plan is CPU only (model/device-start.ts). */
+  device: { plan: ProviderAttempt[]; cpuReason: string; failure: string | null }
   /** Loads (prepare, session creation, warm-up) running at once; more wait their turn. */
   maxLoads: number
   /** Most Workers one model may have. */
@@ -50,6 +51,8 @@ export interface RegistryOptions {
   maxInflightBytes: number
   /** Model-level checks (e.g. its defaultAccept); throwing fails the load with a 400. */
   check?: (config: ModelConfig | null) => void
+  /** Told of each model once it is loaded (metrics: its load time, its pool's runs and restarts). */
+  loaded?: (name: string, loadSeconds: number, pool: WorkerPool) => void
 }
 
 /** SageMaker's model names are opaque hashes; these characters keep a name safe in a URL path and a log. */
@@ -74,6 +77,13 @@ export class ModelRegistry {
   get(name: string): LoadedModel | null {
     const m = this.models.get(name)
     return m?.phase === 'ready' ? m : null
+  }
+
+  /** Every model's Worker pool (loading and unloading ones included), for the gauges. */
+  pools(): WorkerPool[] {
+    const pools: WorkerPool[] = []
+    for (const m of this.models.values()) if (m.pool) pools.push(m.pool)
+    return pools
   }
 
   /** Fully loaded models, sorted by name. */
@@ -124,23 +134,45 @@ export class ModelRegistry {
       this.models.delete(name)
       this.o.budget.release(name)
       const e = loadError(error)
-      log.warn(`model ${name}: load failed (${e.status}): ${e.message}`)
+      log.warn(`model ${name}: load failed (${e.status}): ${e.message}`, {
+        event: 'model_load_failed',
+        model_name: name,
+        status: e.status,
+      })
       throw e
     }
     m.phase = 'ready'
     m.ready = true
     m.reason = ''
-    log.info(`model ${name}: loaded in ${(performance.now() - t0).toFixed(0)} ms from ${dir}`)
+    const ms = performance.now() - t0
+    this.o.loaded?.(name, ms / 1000, m.pool!)
+    log.info(`model ${name}: loaded in ${ms.toFixed(0)} ms from ${dir}`, {
+      event: 'model_loaded',
+      model_name: name,
+      load_ms: Math.round(ms),
+    })
     return m
   }
 
   private async start(m: LoadedModel, dir: string): Promise<void> {
     const { config, budget } = this.o
+    if (this.o.device.failure) throw new Error(this.o.device.failure)
     const prepared = await prepare(dir, config.modelFile)
     const prefix = `model ${m.name}: `
     if (prepared.extracted !== null)
-      log.info(`${prefix}extracted model archive: ${prepared.extracted} files into ${dir}`)
-    log.info(`${prefix}model file ${prepared.modelPath} (${prepared.fileBytes} bytes, ${prepared.kind})`)
+      log.info(`${prefix}extracted model archive: ${prepared.extracted} files into ${dir}`, {
+        event: 'extracted',
+        files: prepared.extracted,
+        model_dir: dir,
+        model_name: m.name,
+      })
+    log.info(`${prefix}model file ${prepared.modelPath} (${prepared.fileBytes} bytes, ${prepared.kind})`, {
+      event: 'model',
+      model: prepared.modelPath,
+      model_name: m.name,
+      bytes: prepared.fileBytes,
+      kind: prepared.kind,
+    })
     this.o.check?.(prepared.modelConfig)
     m.modelConfig = prepared.modelConfig
     m.workerBytes = estimateWorkerBytes(prepared.fileBytes, prepared.kind)
@@ -151,7 +183,7 @@ export class ModelRegistry {
       { threads, spinning: config.allowSpinning ?? false },
       prepared.modelPath,
       prepared.modelConfig,
-      this.o.plan,
+      this.o.device.plan,
     )
     const pool = new WorkerPool(1, init, config.timeoutSeconds * 1000, config.maxQueueSize, this.o.maxInflightBytes)
     const ready = await pool.start().catch(async (e) => {
@@ -166,7 +198,8 @@ export class ModelRegistry {
         `model ${m.name} cannot answer: its warm-up run on an all-zero record failed: ${ready.warmUpError}`,
       )
     }
-    logReady(ready, config, `1 worker (up to ${this.o.maxWorkers}) x ${threads} intra-op threads`, prefix)
+    const spinning = config.allowSpinning ?? false
+    logReady(ready, config, this.o.device.cpuReason, { count: 1, threads, spinning }, m.name)
     m.pool = pool
   }
 
@@ -189,7 +222,8 @@ export class ModelRegistry {
       .grow()
       .finally(() => this.o.budget.started(m.name))
       .then(
-        () => log.info(`model ${m.name}: busy, now ${pool.workers} workers`),
+        () =>
+          log.info(`model ${m.name}: busy, now ${pool.workers} workers`, { event: 'model_grew', model_name: m.name }),
         (e: Error) => log.warn(`model ${m.name}: an extra worker failed to start: ${e.message}`),
       )
       .finally(() => {
@@ -216,7 +250,8 @@ export class ModelRegistry {
     this.models.delete(name)
     this.o.budget.release(name)
     trimNativeHeap()
-    log.info(`model ${name}: unloaded in ${(performance.now() - t0).toFixed(0)} ms`)
+    const ms = Math.round(performance.now() - t0)
+    log.info(`model ${name}: unloaded in ${ms} ms`, { event: 'model_unloaded', model_name: name, unload_ms: ms })
   }
 
   /** Requests in flight across all models (shutdown waits for them). */

@@ -7,7 +7,6 @@ import { type Config, DEFAULTS } from '../config'
 import { type Fields, log } from '../log'
 import type { ModelConfig } from '../model-config'
 import type { ProviderAttempt } from './execution-provider'
-import type { HandlerSettings } from './handler-context'
 import type { PoolInit } from './pool'
 import type { WorkerReady } from './protocol'
 import { describeValue, hasBatchAxis, type ValueInfo } from './signature'
@@ -24,8 +23,6 @@ export function poolSettings(
   modelPath: string,
   modelConfig: ModelConfig | null,
   plan: ProviderAttempt[],
-  /** The model's custom handler (handler-load.ts findHandler), or null. */
-  handler: HandlerSettings | null = null,
 ): PoolInit {
   const batching = modelConfig?.batching ?? {}
   return {
@@ -46,7 +43,6 @@ export function poolSettings(
     },
     logLevel: config.logLevel,
     logFormat: config.logFormat,
-    handler,
   }
 }
 
@@ -69,13 +65,8 @@ export function logReady(
       library: ready.library,
       ...named,
     })
-  if (ready.handler)
-    log.info(`${prefix}handler hooks: ${ready.handler.hooks.join(', ') || 'none'}`, {
-      event: 'handler_hooks',
-      hooks: ready.handler.hooks,
-      ...named,
-    })
-  for (const f of ready.fallbacks) log.warn(`${prefix}execution provider fallback: ${f}`, { event: 'provider_fallback', ...named })
+  for (const f of ready.fallbacks)
+    log.warn(`${prefix}execution provider fallback: ${f}`, { event: 'provider_fallback', ...named })
   if (ready.provider === 'cpu' && !ready.fallbacks.length)
     log.info(`${prefix}${cpuReason}: running on CPU`, { event: 'device', device: 'cpu', reason: cpuReason, ...named })
   const value = (v: ValueInfo, extra: Fields) => ({ name: v.name, type: v.type, shape: v.shape, ...extra, ...named })

@@ -33,6 +33,7 @@ export function multiModelRoutes(o: MultiModelOptions) {
       options = {
         ...o.app,
         state: m,
+        modelName: m.name,
         defaultAccept: () => o.defaultAccept(m),
         echoCustomAttributes: () => m.modelConfig?.echoCustomAttributes ?? false,
       }
@@ -41,13 +42,15 @@ export function multiModelRoutes(o: MultiModelOptions) {
     return options
   }
   return new Elysia()
-    .post('/models', ({ request }) => manage(request, '/models', () => load(request, o.registry)), { parse: 'none' })
-    .get('/models', ({ request }) => manage(request, '/models', async () => list(request, o.registry)))
+    .post('/models', ({ request }) => manage(o, request, '/models', () => load(request, o.registry)), {
+      parse: 'none',
+    })
+    .get('/models', ({ request }) => manage(o, request, '/models', async () => list(request, o.registry)))
     .get('/models/:name', ({ request, params }) =>
-      manage(request, `/models/${params.name}`, async () => describe(needLoaded(o.registry, params.name))),
+      manage(o, request, `/models/${params.name}`, async () => describe(needLoaded(o.registry, params.name))),
     )
     .delete('/models/:name', ({ request, params }) =>
-      manage(request, `/models/${params.name}`, async () => {
+      manage(o, request, `/models/${params.name}`, async () => {
         await o.registry.unload(params.name)
         return { status: `model ${params.name} unloaded` }
       }),
@@ -64,11 +67,14 @@ export function multiModelRoutes(o: MultiModelOptions) {
             errors.notFound(`model ${params.name} is not loaded`),
             request.headers.get('accept'),
           )
-          accessLog('POST', withTarget(path, request), 404, t0, 0, Number(res.headers.get('content-length')), null)
+          const ms = performance.now() - t0
+          const out = Number(res.headers.get('content-length'))
+          o.app.metrics?.request('/models/invoke', 404, ms, 0, out)
+          accessLog('POST', withTarget(path, request), 404, ms, 0, out, null)
           return res
         }
         o.registry.busy(m)
-        return await invocations(request, optionsFor(m), withTarget(path, request))
+        return await invocations(request, optionsFor(m), withTarget(path, request), '/models/invoke')
       },
       { parse: 'none' },
     )
@@ -81,7 +87,12 @@ function withTarget(path: string, request: Request): string {
 }
 
 /** A management call: JSON answer or `{"error"}`, and an access-log line. */
-async function manage(request: Request, path: string, work: () => Promise<object>): Promise<Response> {
+async function manage(
+  o: MultiModelOptions,
+  request: Request,
+  path: string,
+  work: () => Promise<object>,
+): Promise<Response> {
   const t0 = performance.now()
   let res: Response
   try {
@@ -94,7 +105,9 @@ async function manage(request: Request, path: string, work: () => Promise<object
     res = errorResponse(error, null)
   }
   const out = Number(res.headers.get('content-length') ?? 0)
-  accessLog(request.method, withTarget(path, request), res.status, t0, 0, out, null)
+  const ms = performance.now() - t0
+  o.app.metrics?.request('/models', res.status, ms, 0, out)
+  accessLog(request.method, withTarget(path, request), res.status, ms, 0, out, null)
   return res
 }
 

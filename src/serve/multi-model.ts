@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config'
 import { log } from '../log'
-import { gpuVisible, providerPlan } from '../model/execution-provider'
+import type { DeviceStart } from '../model/device-start'
 import { MemoryBudget } from '../model/memory-budget'
 import { residentBytes } from '../model/memory-estimate'
 import { ModelRegistry } from '../model/model-registry'
@@ -22,6 +22,7 @@ const MiB = 1024 * 1024
 export function createMultiModel(
   config: Readonly<Config>,
   resources: Resources,
+  device: DeviceStart,
   app: Omit<AppOptions, 'state' | 'multiModelRoutes'>,
   responseType: (value: string | null, source: string) => string | null,
 ) {
@@ -33,16 +34,29 @@ export function createMultiModel(
   const registry = new ModelRegistry({
     config,
     budget,
-    plan: providerPlan(config.device, config.deviceId, gpuVisible(process.env)),
+    device,
     maxLoads: resources.cpus,
     maxWorkers,
     maxInflightBytes: Math.max(64 * MiB, resources.memoryBytes / 4),
     check: (modelConfig) => void responseType(modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept'),
+    loaded: (name, seconds, pool) => {
+      const series = app.metrics?.model(name)
+      if (!series) return
+      series.loaded(seconds)
+      pool.observer = series
+    },
   })
   log.info(
     `multi-model endpoint: models under ${config.modelsDir}; memory for models ${(limit / MiB).toFixed(0)} MiB` +
       `${config.mmeMemoryBytes ? ' (BYOC_MME_MEMORY_BYTES)' : ` (${MODEL_SHARE * 100}% of ${(resources.memoryBytes / MiB).toFixed(0)} MiB less the server)`}; ` +
       `up to ${resources.cpus} loads at once, up to ${maxWorkers} workers per model`,
+    {
+      event: 'multi_model',
+      models_dir: config.modelsDir,
+      memory_bytes: limit,
+      max_loads: resources.cpus,
+      max_workers: maxWorkers,
+    },
   )
   const routes = multiModelRoutes({
     registry,
