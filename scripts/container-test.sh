@@ -167,6 +167,12 @@ if [ "$entrypoint" = '["/app/byoc"]' ] && [ "$label" = true ] && [[ "$envs" == *
 else
   fail "image config: ENTRYPOINT $entrypoint, accept-bind-to-port=${label:-missing}, env $envs"
 fi
+mme_label=$(podman image inspect --format '{{index .Config.Labels "com.amazonaws.sagemaker.capabilities.multi-models"}}' "$image")
+if [ "$mme_label" = true ]; then
+  pass "image label com.amazonaws.sagemaker.capabilities.multi-models=true (multi-model endpoints)"
+else
+  fail "image label com.amazonaws.sagemaker.capabilities.multi-models is ${mme_label:-missing}, want true"
+fi
 
 ctr=$(buildah from --quiet "$image")
 version=$(buildah run --isolation chroot "$ctr" -- /app/byoc --version 2>&1)
