@@ -369,6 +369,38 @@ else
   fail "could not make the handler model ($bun $work/handler_fixture.ts, tar)"
 fi
 
+step "multi-model endpoint: SAGEMAKER_MULTI_MODEL=true, local_test/mme_predict.sh (load two, invoke each, unload one)"
+port=$((port + 1))
+RUN_ENV=SAGEMAKER_MULTI_MODEL=true PORT=$port "$root/local_test/serve_local.sh" "$image" >"$work/mme.log" 2>&1 &
+serve_pid=$!
+t0=$(ms)
+code=
+while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ping")
+  [ "$code" = 200 ] && break
+  sleep 0.02
+done
+PORT=$port "$root/local_test/mme_predict.sh" "$payload" >"$work/mme.out" 2>"$work/mme.err"
+rc=$?
+names=$(grep -c '^setosa,' "$work/mme.out" || true)
+if [ "$code" = 200 ] && [ $rc -eq 0 ] && [ "$names" -gt 0 ] && grep -q '"models":\[{"modelName":"iris-names"' "$work/mme.out" &&
+  grep -q 'model iris-numbers unloaded' "$work/mme.out"; then
+  pass "multi-model endpoint in the image: two models loaded, each invoked (the named one answers class names), one unloaded"
+else
+  cat "$work/mme.err" "$work/mme.out" "$work/mme.log"
+  fail "multi-model endpoint in the image (/ping ${code:-no answer}, mme_predict.sh exit $rc; output and log above)"
+fi
+mme_byoc=$(byoc_pid "$serve_pid")
+if [ -z "$mme_byoc" ]; then
+  fail "no byoc process found under serve_local.sh (pid $serve_pid) for the multi-model endpoint"
+else
+  kill -TERM "$mme_byoc"
+  wait "$serve_pid"
+  rc=$?
+  serve_pid=
+  if [ $rc -eq 0 ]; then pass "multi-model serve exits 0 on SIGTERM"; else fail "multi-model serve exit code $rc on SIGTERM"; fi
+fi
+
 
 # ---- serverless-like: non-root uid, read-only root filesystem, 1 GiB memory limit ----------------
 # Serverless endpoints may run the image as a non-root user with 1-6 GB of memory. buildah has no
