@@ -40,7 +40,7 @@ const handle = async (e: MessageEvent) => {
   const { loaded, plan } = models.get(m.model)!
   const decoded = decode(m.body, options)
   const feeds = buildFeeds(decoded, loaded.signature)
-  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records)
+  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records, plan.names)
   const body = encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
   self.postMessage({ type: 'answer', id: m.id, bytes: body.length })
 }

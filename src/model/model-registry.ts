@@ -190,14 +190,8 @@ export class ModelRegistry {
       await pool.exited()
       throw e
     })
+    // A model that cannot answer its warm-up request already failed pool.start() (model-worker.ts): a 400.
     budget.started(m.name)
-    if (ready.warmUpError !== undefined) {
-      await pool.close()
-      await pool.exited()
-      throw errors.badInput(
-        `model ${m.name} cannot answer: its warm-up run on an all-zero record failed: ${ready.warmUpError}`,
-      )
-    }
     const spinning = config.allowSpinning ?? false
     logReady(ready, config, this.o.device.cpuReason, { count: 1, threads, spinning }, m.name)
     m.pool = pool

@@ -81,12 +81,15 @@ export function logReady(
       ...value(o, { returned: ready.outputs.includes(o.name) }),
     })
   for (const o of ready.skippedOutputs)
-    log.warn(`${prefix}output "${o.name}" is ${o.onnxType ?? 'not a tensor'}, which onnxruntime-node cannot return: left out`, {
-      event: 'output_skipped',
-      name: o.name,
-      type: o.onnxType ?? 'non-tensor',
-      ...named,
-    })
+    log.warn(
+      `${prefix}output "${o.name}" is ${o.onnxType ?? 'not a tensor'}, which onnxruntime-node cannot return: left out`,
+      {
+        event: 'output_skipped',
+        name: o.name,
+        type: o.onnxType ?? 'non-tensor',
+        ...named,
+      },
+    )
   const warm = ready.warmUp
   if (warm.verdict === 'synthetic')
     log.warn(
