@@ -13,6 +13,7 @@ import { ByocError, errors } from '../errors'
 import { log } from '../log'
 import type { ModelConfig } from '../model-config'
 import type { ProviderAttempt } from './execution-provider'
+import { findHandler } from './handler-load'
 import type { MemoryBudget } from './memory-budget'
 import { estimateWorkerBytes } from './memory-estimate'
 import { trimNativeHeap } from './native-heap'
@@ -178,12 +179,20 @@ export class ModelRegistry {
     m.workerBytes = estimateWorkerBytes(prepared.fileBytes, prepared.kind)
     budget.book(m.name, m.workerBytes, `model ${m.name}`)
     const threads = config.intraOpThreads ?? 1
+    // Its own code/handler.ts (or CUSTOM_SCRIPT_FILENAME) from its own folder, as for a single model.
+    const handlerPath = findHandler(dir, config.customScript)
+    if (handlerPath)
+      log.info(`${prefix}handler ${handlerPath}`, { event: 'handler', handler: handlerPath, model_name: m.name })
+    const handler = handlerPath
+      ? { path: handlerPath, modelDir: dir, config: prepared.modelConfig as Record<string, unknown> | null }
+      : null
     const init = poolSettings(
       config,
       { threads, spinning: config.allowSpinning ?? false },
       prepared.modelPath,
       prepared.modelConfig,
       this.o.device.plan,
+      handler,
     )
     const pool = new WorkerPool(1, init, config.timeoutSeconds * 1000, config.maxQueueSize, this.o.maxInflightBytes)
     const ready = await pool.start().catch(async (e) => {

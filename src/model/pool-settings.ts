@@ -7,6 +7,7 @@ import { type Config, DEFAULTS } from '../config'
 import { type Fields, log } from '../log'
 import type { ModelConfig } from '../model-config'
 import type { ProviderAttempt } from './execution-provider'
+import type { HandlerSettings } from './handler-context'
 import type { PoolInit } from './pool'
 import type { WorkerReady } from './protocol'
 import { describeValue, hasBatchAxis, type ValueInfo } from './signature'
@@ -23,6 +24,8 @@ export function poolSettings(
   modelPath: string,
   modelConfig: ModelConfig | null,
   plan: ProviderAttempt[],
+  /** The model's custom handler (handler-load.ts findHandler), or null. */
+  handler: HandlerSettings | null = null,
 ): PoolInit {
   const batching = modelConfig?.batching ?? {}
   return {
@@ -43,6 +46,7 @@ export function poolSettings(
     },
     logLevel: config.logLevel,
     logFormat: config.logFormat,
+    handler,
   }
 }
 
@@ -63,6 +67,12 @@ export function logReady(
     log.info(`${prefix}ONNX Runtime library ${ready.library}`, {
       event: 'onnxruntime_library',
       library: ready.library,
+      ...named,
+    })
+  if (ready.handler)
+    log.info(`${prefix}handler hooks: ${ready.handler.hooks.join(', ') || 'none'}`, {
+      event: 'handler_hooks',
+      hooks: ready.handler.hooks,
       ...named,
     })
   for (const f of ready.fallbacks)

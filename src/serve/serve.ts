@@ -4,10 +4,10 @@
  * finish, and exits 0.
  */
 import { resolve } from 'node:path'
-import { type Config, DEFAULTS, loadConfig, logFormatFrom } from '../config'
+import { type Config, loadConfig, logFormatFrom } from '../config'
 import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
-import { type Fields, log, setLogFormat, setLogLevel } from '../log'
+import { log, setLogFormat, setLogLevel } from '../log'
 import { extractInChild, stopExtraction } from '../model/archive-process'
 import { type DeviceStart, deviceReport, startDevice } from '../model/device-start'
 import { findModelFile } from '../model/find-model'
@@ -138,8 +138,7 @@ export async function serve(): Promise<void> {
     front.drain()
     await Bun.sleep(DRAIN_MS)
     await front.stop(until)
-    while ((state.active > 0 || (multiModel?.registry.active ?? 0) > 0) && performance.now() < until)
-      await Bun.sleep(5)
+    while ((state.active > 0 || (multiModel?.registry.active ?? 0) > 0) && performance.now() < until) await Bun.sleep(5)
     await state.pool?.close()
     await multiModel?.registry.close()
     log.info('stopped', { event: 'stopped' })
@@ -212,7 +211,11 @@ async function loadModel(
   const handlerPath = findHandler(resolve(config.modelDir), config.customScript)
   if (handlerPath) log.info(`handler ${handlerPath}`, { event: 'handler', handler: handlerPath })
   const handler = handlerPath
-    ? { path: handlerPath, modelDir: resolve(config.modelDir), config: (modelConfig as Record<string, unknown>) ?? null }
+    ? {
+        path: handlerPath,
+        modelDir: resolve(config.modelDir),
+        config: (modelConfig as Record<string, unknown>) ?? null,
+      }
     : null
   const pool = new WorkerPool(
     workers.count,
