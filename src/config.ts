@@ -96,6 +96,8 @@ export const DEFAULTS = Object.freeze({
   csvHeader: 'auto' as CsvHeader,
   maxBatchSize: 64,
   maxQueueDelayMs: 0,
+  /** Past the default maxBatchSize, merged runs grow while estimated under this (batcher.ts). */
+  mergeBudgetMs: 1,
 })
 
 const MiB = 1024 * 1024

@@ -38,6 +38,26 @@ describe('CSV decoding (fast path: no quotes)', () => {
       expect(Object.is(v[i], Number(c))).toBe(true)
     })
   })
+  test('the inline decimal path equals Number() on random spellings (leading zeros, long mantissas, 1., .5)', () => {
+    let seed = 5
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('')
+    const cells: string[] = []
+    for (let i = 0; i < 3000; i++) {
+      const int = rand() < 0.2 ? '' : digits(1 + Math.floor(rand() * 12))
+      const frac = rand() < 0.3 ? '' : digits(Math.floor(rand() * 12))
+      const dot = frac || rand() < 0.3 ? '.' : ''
+      const cell = `${rand() < 0.3 ? '-' : ''}${int}${dot}${frac}`
+      cells.push(/\d/.test(cell) ? cell : '7')
+    }
+    const v = plain(decode(`${cells.join(',')}\n`).tensors).values as number[]
+    cells.forEach((c, i) => {
+      expect(Object.is(v[i], Number(c))).toBe(true)
+    })
+  })
   test('150-row body gives records=150', () => {
     const body = `${Array.from({ length: 150 }, (_, i) => `${i},5.1,3.5,1.4`).join('\n')}\n`
     const d = decode(body)

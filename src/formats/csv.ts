@@ -6,6 +6,7 @@
  */
 import Papa from 'papaparse'
 import { errors } from '../errors'
+import { encodeCsvBytes } from './csv-encode'
 import { scanNumericCsv, textOf } from './csv-fast'
 import { parseCell } from './numbers'
 import { csvFormatter, outputViews } from './output-views'
@@ -178,4 +179,8 @@ export function encodeCsv(input: EncodeInput): string {
   return out
 }
 
-export const csvCodec: Codec = { type: 'text/csv', decode: decodeCsv, encode: encodeCsv }
+export const csvCodec: Codec = {
+  type: 'text/csv',
+  decode: decodeCsv,
+  encode: (input) => encodeCsvBytes(input) ?? encodeCsv(input),
+}

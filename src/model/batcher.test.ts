@@ -90,6 +90,24 @@ describe('Batcher', () => {
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(19)
   })
 
+  test('with a merge budget, cheap multi-record requests merge past maxBatchSize; without one they do not', async () => {
+    const request = (i: number) => rows(Array.from({ length: 100 }, (_, r) => record(i + r)))
+    const sizesWith = async (mergeBudgetMs: number) => {
+      const { sizes, run } = counting(mlp)
+      const batcher = new Batcher({ maxBatchSize: 64, maxQueueDelayMs: 0, mergeBudgetMs, run })
+      await batcher.submit(request(0), 100) // the first run gives the estimate
+      sizes.length = 0
+      const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => batcher.submit(request(i), 100)))
+      for (const [i, a] of answers.entries())
+        expect(a.results.label.data).toEqual((await mlp.run(request(i))).label.data)
+      return sizes
+    }
+    expect(Math.max(...(await sizesWith(0)))).toBe(100)
+    // A 100-record run of this MLP takes well under 10 ms: the whole queue fits one budget.
+    expect(Math.max(...(await sizesWith(50)))).toBeGreaterThan(100)
+    // A budget below one record's time merges nothing beyond maxBatchSize.
+    expect(Math.max(...(await sizesWith(1e-9)))).toBe(100)
+  })
   test('requests with different per-record shapes are not merged', async () => {
     const { sizes, run } = counting(rowSum)
     const batcher = new Batcher({ maxBatchSize: 64, maxQueueDelayMs: 0, run })

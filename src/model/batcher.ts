@@ -4,6 +4,12 @@
  * meanwhile pile up), and each batch takes the queue's head plus every later request with the same
  * per-record shapes and dtypes, up to maxBatchSize records, concatenated along dim 0. Outputs are split
  * back by record offsets. With maxQueueDelayMs 0 a request that finds the session idle runs at once.
+ *
+ * With a merge budget, requests keep merging past maxBatchSize while the merged run is expected to take
+ * less than the budget, judged by the time per record of the runs so far: a run has a fixed cost (tens of
+ * microseconds in onnxruntime-node) that dominates a cheap model's run even at hundreds of records, so
+ * merging queued multi-record requests removes most of it, while for a model whose cost grows with its
+ * records the estimate stops the merge early and latency stays as it was.
  */
 import { concatFeeds, type Feeds, type Results, splitResults } from './tensors'
 
@@ -31,8 +37,13 @@ export interface BatcherOptions {
   maxBatchSize: number
   /** How long the oldest request may wait for company when the session is idle; 0 never waits. */
   maxQueueDelayMs: number
+  /** Merge past maxBatchSize while the estimated run time stays below this (0: never). */
+  mergeBudgetMs?: number
   run: RunFn
 }
+
+/** Most records one merged run takes, budget or not. */
+const MERGE_CAP = 16384
 
 interface Job {
   feeds: Feeds
@@ -55,6 +66,8 @@ export class Batcher {
   private running = false
   private scheduled = false
   private timer: Timer | null = null
+  /** Milliseconds per record of recent runs (a moving average); 0 until the first run. */
+  private msPerRecord = 0
   readonly stats: BatcherStats = { runs: 0, requests: 0, retried: 0 }
 
   constructor(private readonly o: BatcherOptions) {}
@@ -109,9 +122,10 @@ export class Batcher {
     const batch: Job[] = [head]
     let records = head.records
     const rest: Job[] = []
+    const limit = this.mergeLimit()
     for (let i = 1; i < this.queue.length; i++) {
       const j = this.queue[i]
-      if (j.key === head.key && records + j.records <= this.o.maxBatchSize) {
+      if (j.key === head.key && records + j.records <= limit) {
         batch.push(j)
         records += j.records
       } else rest.push(j)
@@ -120,12 +134,28 @@ export class Batcher {
     return batch
   }
 
+  /** Records a merged run may hold: maxBatchSize, or more while the budget allows. */
+  private mergeLimit(): number {
+    const budget = this.o.mergeBudgetMs ?? 0
+    if (budget <= 0 || this.msPerRecord <= 0) return this.o.maxBatchSize
+    return Math.max(this.o.maxBatchSize, Math.min(MERGE_CAP, Math.floor(budget / this.msPerRecord)))
+  }
+
+  /** Feeds the merge estimate with one run's duration and size. */
+  private learn(runMs: number, records: number): void {
+    const perRecord = runMs / records
+    this.msPerRecord = this.msPerRecord > 0 ? 0.8 * this.msPerRecord + 0.2 * perRecord : perRecord
+  }
+
   private async execute(batch: Job[]): Promise<void> {
     this.stats.runs++
     this.stats.requests += batch.length
     if (batch.length === 1) {
       const [job] = batch
-      return timedRun(this.o.run, job.feeds, job.records).then(job.resolve, job.reject)
+      return timedRun(this.o.run, job.feeds, job.records).then((r) => {
+        this.learn(r.runMs, job.records)
+        job.resolve(r)
+      }, job.reject)
     }
     const total = batch.reduce((n, j) => n + j.records, 0)
     let parts: Results[]
@@ -134,6 +164,7 @@ export class Batcher {
     try {
       const results = await this.o.run(concatFeeds(batch.map((j) => j.feeds)), total)
       runMs = performance.now() - t0
+      this.learn(runMs, total)
       parts = splitResults(
         results,
         batch.map((j) => j.records),

@@ -128,7 +128,7 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   const textInput = inputs.some((i) => i.type === 'string' || i.type === 'bool')
   // Only the planned outputs are fetched, so a non-tensor left out of the plan does not stop batching.
   const batchable = inputs.every(hasBatchAxis)
-  const { maxBatchSize, maxQueueDelayMs } = init.batching
+  const { maxBatchSize, maxQueueDelayMs, mergeBudgetMs } = init.batching
   const run = async (feeds: Feeds, records: number): Promise<Results> => {
     if (life.retiring || !enterRun(init.guard)) throw errors.notReady('model worker is retiring')
     life.running++
@@ -140,7 +140,8 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
       if (life.retiring && life.running === 0) life.close()
     }
   }
-  const batcher = batchable && maxBatchSize > 1 ? new Batcher({ maxBatchSize, maxQueueDelayMs, run }) : null
+  const batcher =
+    batchable && maxBatchSize > 1 ? new Batcher({ maxBatchSize, maxQueueDelayMs, mergeBudgetMs, run }) : null
   // A fixed record width lets sparse formats pad to it and refuse wider ones (see DecodeOptions).
   const widths = inputs.map(valuesPerRecord)
   const features = widths.every((w) => w !== null) ? (widths as number[]).reduce((a, b) => a + b, 0) : null

@@ -43,6 +43,8 @@ export function poolSettings(
     batching: {
       maxBatchSize: config.maxBatchSize ?? batching.maxBatchSize ?? DEFAULTS.maxBatchSize,
       maxQueueDelayMs: config.maxQueueDelayMs ?? batching.maxQueueDelayMs ?? DEFAULTS.maxQueueDelayMs,
+      // A maxBatchSize someone set is a hard bound (GPU memory, say); only the default one stretches.
+      mergeBudgetMs: (config.maxBatchSize ?? batching.maxBatchSize) == null ? DEFAULTS.mergeBudgetMs : 0,
     },
     logLevel: config.logLevel,
     logFormat: config.logFormat,

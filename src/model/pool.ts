@@ -38,7 +38,6 @@ interface Pending {
   meta: Uint8Array
   /** performance.now() when the pool took it: the pool's share of the request starts here. */
   startedAt: number
-  timer: Timer
   resolve: (r: InvokeResult) => void
   reject: (e: ByocError) => void
 }
@@ -66,6 +65,16 @@ export class WorkerPool {
   private readonly collector = new IdleCollector()
   /** One per Worker ever started: resolves when it has exited (multi-model unload waits for them). */
   private readonly exits: Promise<void>[] = []
+  /** Requests held and their bytes, kept as counts: summing the slots per request cost the HTTP thread. */
+  private held = 0
+  private heldBytes = 0
+  /**
+   * Request ids in arrival order with their deadlines. Every request has the same timeout, so deadlines
+   * come in order and one timer, armed for the oldest, replaces a setTimeout/clearTimeout per request.
+   */
+  private deadlines: Array<{ id: number; deadline: number }> = []
+  private deadlinesHead = 0
+  private expiryTimer: Timer | null = null
 
   constructor(
     private readonly size: number,
@@ -122,15 +131,11 @@ export class WorkerPool {
   }
 
   get inflightBytes(): number {
-    let n = 0
-    for (const s of this.slots) for (const p of s.inflight.values()) n += p.body.byteLength
-    return n
+    return this.heldBytes
   }
 
   get inflight(): number {
-    let n = 0
-    for (const s of this.slots) n += s.inflight.size
-    return n
+    return this.held
   }
 
   /** `contentType` and `accept` are indices into MEDIA_TYPES (the HTTP layer resolved them, with its 415/406). */
@@ -144,9 +149,58 @@ export class WorkerPool {
       const id = this.nextId
       // Ids travel as uint32 (wire.ts); wrap before 2^32 so a long-running server never reuses a live one.
       this.nextId = (this.nextId % 0xfffffffe) + 1
-      const timer = setTimeout(() => this.timedOut(id), this.timeoutMs)
-      this.dispatch({ id, body, contentType, accept, meta, resolve, reject, timer, startedAt: performance.now() })
+      const startedAt = performance.now()
+      this.held++
+      this.heldBytes += body.byteLength
+      this.pruneDeadlines()
+      this.deadlines.push({ id, deadline: startedAt + this.timeoutMs })
+      if (!this.expiryTimer) this.armExpiry()
+      this.dispatch({ id, body, contentType, accept, meta, resolve, reject, startedAt })
     })
+  }
+
+  /** One request is answered (or refused): it no longer counts against the bounds. */
+  private release(p: Pending): void {
+    this.held--
+    this.heldBytes -= p.body.byteLength
+  }
+
+  private armExpiry(): void {
+    const head = this.deadlines[this.deadlinesHead]
+    if (!head) return
+    this.expiryTimer = setTimeout(this.expire, Math.max(0, head.deadline - performance.now()))
+  }
+
+  /** Times out every request past its deadline that is still held, then re-arms for the next one. */
+  private expire = (): void => {
+    this.expiryTimer = null
+    const now = performance.now()
+    while (this.deadlinesHead < this.deadlines.length) {
+      const d = this.deadlines[this.deadlinesHead]
+      if (d.deadline > now) break
+      this.deadlinesHead++
+      this.timedOut(d.id)
+    }
+    this.pruneDeadlines()
+    this.armExpiry()
+  }
+
+  /** Answers come roughly in arrival order: entries of answered requests are dropped from the head. */
+  private pruneDeadlines(): void {
+    while (this.deadlinesHead < this.deadlines.length && !this.holds(this.deadlines[this.deadlinesHead].id))
+      this.deadlinesHead++
+    if (this.deadlinesHead === this.deadlines.length) {
+      this.deadlines = []
+      this.deadlinesHead = 0
+    } else if (this.deadlinesHead > 1024 && this.deadlinesHead * 2 > this.deadlines.length) {
+      this.deadlines = this.deadlines.slice(this.deadlinesHead)
+      this.deadlinesHead = 0
+    }
+  }
+
+  private holds(id: number): boolean {
+    for (const s of this.slots) if (s.inflight.has(id)) return true
+    return false
   }
 
   /**
@@ -185,7 +239,7 @@ export class WorkerPool {
       for (const s of this.slots)
         if (s.state === 'starting' && (!best || s.inflight.size < best.inflight.size)) best = s
     if (!best) {
-      clearTimeout(p.timer)
+      this.release(p)
       p.reject(errors.notReady('no model worker is running; see the container log'))
       return
     }
@@ -244,7 +298,7 @@ export class WorkerPool {
     const p = slot.inflight.get(m.id)
     if (!p) return // already answered (timed out)
     slot.inflight.delete(m.id)
-    clearTimeout(p.timer)
+    this.release(p)
     this.collector.noteDone(p.body.byteLength, this.inflight > 0)
     if (m.status !== 200) {
       p.reject(new ByocError(m.status, errorText(m.body), m.kind))
@@ -270,6 +324,7 @@ export class WorkerPool {
     if (!slot) return
     const p = slot.inflight.get(id)!
     slot.inflight.delete(id)
+    this.release(p)
     p.reject(errors.timeout(this.timeoutMs / 1000))
     // The Worker holding it (a replacement still loading, or one busy with others) must not start it later.
     slot.worker.postMessage({ type: 'cancel', ids: [id] } satisfies ToWorker)
@@ -314,7 +369,7 @@ export class WorkerPool {
     for (const p of orphans) {
       if (culprit === null) {
         // After a crash nobody knows which request caused it; re-sending could crash the next Worker.
-        clearTimeout(p.timer)
+        this.release(p)
         p.reject(errors.modelFailed('the model worker crashed while holding this request'))
       } else this.dispatch(p)
     }

@@ -17,7 +17,7 @@ export interface WorkerInit {
   classLabels: string[] | null
   labelOutput: string
   csvHeader: 'auto' | 'present' | 'absent'
-  batching: { maxBatchSize: number; maxQueueDelayMs: number }
+  batching: { maxBatchSize: number; maxQueueDelayMs: number; mergeBudgetMs?: number }
   logLevel: Level
   logFormat: LogFormat
   /** The model's handler file, or null (handler-load.ts findHandler). */
