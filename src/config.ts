@@ -59,6 +59,10 @@ export interface Config {
   maxBatchSize: number | null
   maxQueueDelayMs: number | null
   maxQueueSize: number
+  /** BYOC_HTTP_LOOPS when set: HTTP event loops sharing the port (http-loops.ts), else null (from the cores). */
+  httpLoops: number | null
+  /** Set by byoc itself in the extra loops it starts (1..n-1); 0 in the first. */
+  loopIndex: number
   logLevel: Level
   /** BYOC_LOG_FORMAT: text lines (default) or one JSON object per line. */
   logFormat: LogFormat
@@ -215,6 +219,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     maxBatchSize: int(['BYOC_MAX_BATCH_SIZE'], null, 0, 1_000_000),
     maxQueueDelayMs: num(['BYOC_MAX_QUEUE_DELAY_MS'], null, 0),
     maxQueueSize: int(['BYOC_MAX_QUEUE_SIZE'], DEFAULTS.maxQueueSize, 1)!,
+    httpLoops: int(['BYOC_HTTP_LOOPS'], null, 1, 256),
+    loopIndex: int(['BYOC_LOOP_INDEX'], 0, 0, 256)!,
     logLevel: oneOf('BYOC_LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
     logFormat: oneOf('BYOC_LOG_FORMAT', ['text', 'json'] as const, 'text'),
     metrics: bool('BYOC_METRICS', true) ?? true,

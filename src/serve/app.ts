@@ -65,17 +65,7 @@ export function createApp(o: AppOptions) {
       count('other', res.status, t0)
       return res
     })
-    .get('/ping', ({ request }) => {
-      const t0 = performance.now()
-      // A multi-model endpoint is ready with or without models: it has no pool of its own.
-      const ready = o.state.ready && (o.state.pool?.healthy ?? true)
-      const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
-      const ms = performance.now() - t0
-      const bytesOut = ready ? 0 : o.state.reason.length + 1
-      metrics?.request('/ping', res.status, ms, 0, bytesOut)
-      accessLog('GET', '/ping', res.status, ms, 0, bytesOut, inferenceId(request))
-      return res
-    })
+    .get('/ping', ({ request }) => ping(request, o))
     .get('/execution-parameters', () => {
       const t0 = performance.now()
       const res = Response.json(o.executionParameters())
@@ -91,6 +81,18 @@ export function createApp(o: AppOptions) {
     count('/metrics', 200, t0, body.length)
     return new Response(body, { headers: { 'content-type': METRICS_TYPE } })
   })
+}
+
+function ping(request: Request, o: AppOptions): Response {
+  const t0 = performance.now()
+  // A multi-model endpoint is ready with or without models: it has no pool of its own.
+  const ready = o.state.ready && (o.state.pool?.healthy ?? true)
+  const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
+  const ms = performance.now() - t0
+  const bytesOut = ready ? 0 : o.state.reason.length + 1
+  o.metrics?.request('/ping', res.status, ms, 0, bytesOut)
+  accessLog('GET', '/ping', res.status, ms, 0, bytesOut, inferenceId(request))
+  return res
 }
 
 /**

@@ -9,7 +9,10 @@ import type { Server } from 'bun'
 import { errors } from '../errors'
 import { errorResponse } from './error-response'
 
-export type FrontOptions = { idleTimeout: number } & ({ hostname: string; port: number } | { unix: string })
+export type FrontOptions = { idleTimeout: number; reusePort?: boolean } & (
+  | { hostname: string; port: number }
+  | { unix: string }
+)
 
 export interface Front {
   server: Server<undefined>
@@ -78,8 +81,9 @@ export function listen(handle: (request: Request) => Response | Promise<Response
   const server = Bun.serve({
     ...(where as { hostname: string; port: number }),
     idleTimeout: o.idleTimeout,
-    // A stale server on the same port must fail this start, not silently share the port.
-    reusePort: false,
+    // A stale server on the same port must fail this start, not silently share the port; only byoc's own
+    // HTTP loops share it (http-loops.ts), after an exclusive bind has checked it is free.
+    reusePort: o.reusePort ?? false,
     // Our own check (app.ts readBody) answers 413 with a message before reading an oversized body; Bun's
     // limit would answer first with an empty 413, so it is set out of the way.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,

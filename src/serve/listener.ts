@@ -27,7 +27,8 @@ export interface Listener {
 
 export function startListener(
   handle: (request: Request) => Response | Promise<Response>,
-  o: { hostname: string; port: number; idleTimeout: number; mode: 'raw' | 'bun' },
+  /** reusePort: the port is shared with byoc's other HTTP loops (http-loops.ts; `bun` mode only). */
+  o: { hostname: string; port: number; idleTimeout: number; mode: 'raw' | 'bun'; reusePort?: boolean },
 ): Listener {
   if (o.mode === 'bun') {
     const front = listen(handle, o)

@@ -18,7 +18,8 @@ import { logReady, poolSettings } from '../model/pool-settings'
 import { type ModelConfig, readModelConfig } from '../model-config'
 import { ONNXRUNTIME_VERSION, VERSION } from '../version'
 import { createApp, type ServerState } from './app'
-import { startListener } from './listener'
+import { type ExtraLoops, planLoops, startExtraLoops, watchFirstLoop } from './http-loops'
+import { type Listener, startListener } from './listener'
 import { parseMediaType } from './media-type'
 import { createMultiModel } from './multi-model'
 import { detectResources, executionParameters, type Resources } from './resources'
@@ -51,6 +52,16 @@ export async function serve(): Promise<void> {
   const device = await startDevice(config)
   const resources = detectResources()
   const workers = chooseWorkers(config, resources.cpus)
+  // Extra HTTP loops get their shares of the Workers through their environment (http-loops.ts).
+  const extra = config.loopIndex > 0
+  // One loop with the raw front (BYOC_HTTP_FRONT=raw: it binds the port itself, unshared) and on a
+  // multi-model endpoint (a POST /models reaches one loop, whose process alone would hold the model).
+  const shares =
+    extra || config.httpFront === 'raw' || config.multiModel
+      ? [workers.count]
+      : planLoops(config.httpLoops, resources.cpus, workers.count)
+  const ownWorkers = { ...workers, count: shares[0] }
+  let extraLoops: ExtraLoops | null = null
   const state: ServerState = { ready: false, reason: 'model is loading', pool: null, active: 0 }
   let modelConfig: ModelConfig | null = null
   let multiModel: ReturnType<typeof createMultiModel> | null = null
@@ -86,28 +97,48 @@ export async function serve(): Promise<void> {
   }
   if (config.multiModel) multiModel = createMultiModel(config, resources, device, options, responseType)
   const app = createApp({ ...options, state, multiModelRoutes: multiModel?.routes })
-  const front = startListener(app.fetch, {
-    hostname: config.host,
-    port: config.port,
-    // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off. Bun's limit
-    // is 255 s: a longer request timeout turns the idle timeout off rather than cutting requests short.
-    idleTimeout: config.timeoutSeconds + 5 > 255 ? 0 : Math.max(65, Math.ceil(config.timeoutSeconds) + 5),
-    mode: config.httpFront,
-  })
-  log.info(
-    `byoc ${VERSION} serving on ${config.host}:${front.port} (pid ${process.pid}); model dir ${config.modelDir}` +
-      `; metrics ${metrics ? 'on at GET /metrics' : 'off'}`,
-    {
-      event: 'listening',
-      version: VERSION,
-      onnxruntime: ONNXRUNTIME_VERSION,
-      host: config.host,
-      port: front.port,
-      pid: process.pid,
-      model_dir: config.modelDir,
-      metrics: metrics !== null,
-    },
-  )
+  let front: Listener | null = null
+  const listen = (reusePort: boolean) => {
+    const opened = startListener(app.fetch, {
+      hostname: config.host,
+      port: config.port,
+      // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off. Bun's limit
+      // is 255 s: a longer request timeout turns the idle timeout off rather than cutting requests short.
+      idleTimeout: config.timeoutSeconds + 5 > 255 ? 0 : Math.max(65, Math.ceil(config.timeoutSeconds) + 5),
+      mode: config.httpFront,
+      // Shared only between byoc's own HTTP loops (see below).
+      reusePort,
+    })
+    front = opened
+    const loop = extra
+      ? `, HTTP loop ${config.loopIndex}`
+      : shares.length > 1
+        ? `, HTTP loop 0 of ${shares.length}`
+        : ''
+    log.info(
+      `byoc ${VERSION} serving on ${config.host}:${opened.port} (pid ${process.pid}${loop}); model dir ${config.modelDir}` +
+        `; metrics ${metrics ? 'on at GET /metrics' : 'off'}`,
+      {
+        event: 'listening',
+        version: VERSION,
+        onnxruntime: ONNXRUNTIME_VERSION,
+        host: config.host,
+        port: opened.port,
+        pid: process.pid,
+        http_loop: config.loopIndex,
+        model_dir: config.modelDir,
+        metrics: metrics !== null,
+      },
+    )
+    return opened
+  }
+  if (!extra) {
+    // With several loops the port is shared (SO_REUSEPORT), which would also let a stale server share it:
+    // an exclusive bind first fails this start the way a single loop's does.
+    if (shares.length > 1)
+      Bun.serve({ hostname: config.host, port: config.port, reusePort: false, fetch: () => new Response() }).stop(true)
+    listen(shares.length > 1)
+  }
   if (config.batchTransform)
     log.info(
       `batch transform: ${config.batchStrategy}, max payload ${config.maxPayloadBytes} bytes, ` +
@@ -133,20 +164,27 @@ export async function serve(): Promise<void> {
     // connections at once, bytes of a request already in their socket buffers included; so first every
     // answer says Connection: close and the server keeps reading for a moment, which answers whatever had
     // arrived, then it stops accepting and waits for the requests it holds (uploads, queued, running).
+    // Extra HTTP loops get SIGTERM at once and do the same.
+    const loopsStopped = extraLoops?.stop()
     const until = performance.now() + 25_000
     stopExtraction()
-    front.drain()
-    await Bun.sleep(DRAIN_MS)
-    await front.stop(until)
+    const listening = front as Listener | null
+    if (listening) {
+      listening.drain()
+      await Bun.sleep(DRAIN_MS)
+      await listening.stop(until)
+    }
     while ((state.active > 0 || (multiModel?.registry.active ?? 0) > 0) && performance.now() < until) await Bun.sleep(5)
     await state.pool?.close()
     await multiModel?.registry.close()
+    await loopsStopped
     log.info('stopped', { event: 'stopped' })
     process.exit(0)
   }
   process.on('SIGTERM', () => void stop('SIGTERM'))
   process.on('SIGINT', () => void stop('SIGINT'))
 
+  if (extra) watchFirstLoop((why) => void stop(why))
   // Before any model Worker starts (its sessions read the locale), single-model or multi-model.
   const bundled = useBundledLocale(config.localePath)
   if (bundled)
@@ -164,7 +202,7 @@ export async function serve(): Promise<void> {
   }
   try {
     const loadStarted = performance.now()
-    modelConfig = await loadModel(config, workers, state, resources, device)
+    modelConfig = await loadModel(config, ownWorkers, state, resources, device)
     if (metrics) {
       metrics.model().loaded((performance.now() - loadStarted) / 1000)
       state.pool!.observer = metrics.model()
@@ -173,7 +211,14 @@ export async function serve(): Promise<void> {
     // performance.now() counts from process start, so this includes the runtime's own start-up.
     const readyMs = Math.round(performance.now())
     log.info(`ready in ${readyMs} ms`, { event: 'ready', ready_ms: readyMs })
+    if (extra) listen(true)
+    else if (shares.length > 1 && !stopping)
+      extraLoops = startExtraLoops(shares, workers.threads, (front as Listener | null)?.port ?? config.port)
   } catch (error) {
+    if (extra) {
+      log.error(`HTTP loop ${config.loopIndex}: ${error instanceof Error ? error.message : String(error)}`)
+      process.exit(1)
+    }
     state.ready = false
     state.reason = `model failed to load: ${error instanceof Error ? error.message : String(error)}`
     log.error(`${state.reason}; /ping answers 503`, { event: 'model_failed' })
