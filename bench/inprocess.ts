@@ -32,12 +32,8 @@ let n = 0
 const warmUntil = performance.now() + 1000
 while (performance.now() < warmUntil) {
   const decoded = decode(body, options)
-  const results = await runModel(
-    loaded.session,
-    loaded.signature,
-    buildFeeds(decoded, loaded.signature),
-    decoded.records,
-  )
+  const feeds = buildFeeds(decoded, loaded.signature)
+  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records, plan.names)
   encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
 }
 const until = performance.now() + Number(secondsArg) * 1000

@@ -13,7 +13,7 @@ import { Outbox } from './outbox'
 import type { FromWorker, InvokeResult, ToWorker, WorkerInit, WorkerReady } from './protocol'
 import { condemn, newRunGuard } from './run-guard'
 import { errorText, packRequests, unpackAnswers, type WireAnswer, type WireRequest } from './wire'
-import { MODEL_WORKER_URL } from './worker-url'
+import { takeModelWorker } from './worker-url'
 
 export type PoolInit = Omit<WorkerInit, 'type' | 'index' | 'guard'>
 
@@ -248,7 +248,7 @@ export class WorkerPool {
   }
 
   private spawn(index: number): Promise<WorkerReady> {
-    const worker = new Worker(MODEL_WORKER_URL)
+    const worker = takeModelWorker()
     this.exits.push(new Promise((resolve) => worker.addEventListener('close', () => resolve(), { once: true })))
     const outbox = new Outbox<WireRequest>((requests) => {
       const batch = packRequests(requests)

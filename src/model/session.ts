@@ -107,3 +107,21 @@ function loadFailure(error: unknown): string {
     )
   return cleanOrtMessage(raw).slice(0, 400)
 }
+
+/** A one-node model (Identity on float32 [1]), written by src/onnx: the smallest session there is. */
+const SMALLEST_MODEL = Uint8Array.from(
+  atob(
+    'CAgSBGJ5b2MyADpICh4KAXgSAXkaCklkZW50aXR5XzAiCElkZW50aXR5OgASBHdhcm1aDwoBeBIKCggIARIECgIIAWIPCgF5EgoKCAgBEgQKAggBQgQKABAR',
+  ),
+  (c) => c.charCodeAt(0),
+)
+
+/**
+ * The first session a process creates pays for ONNX Runtime's process-wide set-up (its environment and
+ * kernel registries), several times what a small model's own session costs; a Worker started ahead of
+ * need (worker-url.ts) pays it on the smallest model while the HTTP thread is still starting.
+ */
+export async function warmRuntime(): Promise<void> {
+  const session = await ort.InferenceSession.create(SMALLEST_MODEL, { intraOpNumThreads: 1, interOpNumThreads: 1 })
+  await session.release()
+}

@@ -15,4 +15,7 @@ self.onmessage = (event: MessageEvent) => void early.push(event)
 
 const library = preloadOnnxRuntimeLibrary()
 const { startModelWorker } = await import('./model-worker')
+const { warmRuntime } = await import('./session')
+// Failing here is not this Worker's business: the real session, next, reports any problem.
+await warmRuntime().catch(() => {})
 startModelWorker(self, library, early)

@@ -12,3 +12,21 @@ export const MODEL_WORKER_URL = new URL(compiled ? './model/worker-entry.ts' : '
 /** The Worker that extracts and inspects one multi-model endpoint model before it loads. */
 export const PREPARE_WORKER_URL = new URL(compiled ? './model/prepare-entry.ts' : './prepare-entry.ts', import.meta.url)
   .href
+
+let prestarted: Worker | null = null
+
+/**
+ * Starts the first model Worker ahead of need: its JavaScript runtime, the ONNX Runtime library and the
+ * addon load while the HTTP thread reads the config, opens the port and finds the model, instead of
+ * after (cold start). The pool takes it with takeModelWorker; its entry holds messages until it is ready.
+ */
+export function prestartModelWorker(): void {
+  prestarted ??= new Worker(MODEL_WORKER_URL)
+}
+
+/** The prestarted Worker if there is one (once), else a new one. */
+export function takeModelWorker(): Worker {
+  const worker = prestarted ?? new Worker(MODEL_WORKER_URL)
+  prestarted = null
+  return worker
+}
