@@ -61,6 +61,13 @@ describe('CSV responses written as bytes', () => {
     expect(text(input)).toBe('0.125,5\n0.0625,6\n')
   })
 
+  test('an answer larger than one output block is joined whole, in order', () => {
+    const records = 300_000
+    const labels = new Int32Array(records).map((_, i) => i)
+    const input: EncodeInput = { records, outputs: [{ name: 'l', dtype: 'int32', dims: [records], data: labels }] }
+    expect(text(input)).toBe(encodeCsv(input))
+  })
+
   test('strings and float16 are left to the text path', () => {
     expect(encodeCsvBytes({ records: 1, outputs: [{ name: 's', dtype: 'string', dims: [1], data: ['a,b'] }] })).toBe(
       null,

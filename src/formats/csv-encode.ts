@@ -12,6 +12,8 @@ import type { EncodeInput, OutputDtype } from './types'
 
 /** Longest value text: float64 needs 24 bytes (-2.2250738585072014e-308), an int64 20. */
 const MAX_VALUE = 32
+/** Bytes per output block (see encodeCsvBytes). */
+const BLOCK = 1 << 20
 
 /** A direct-mapped cache of formatted numbers: SLOTS entries of at most MAX_VALUE bytes. */
 class FormatCache {
@@ -119,13 +121,20 @@ export function encodeCsvBytes(input: EncodeInput): Uint8Array | null {
     writers.push(w)
     perLine += v.perRecord
   }
-  let out = new Uint8Array(Math.max(64, input.records * (perLine * 12 + 1)))
+  // Written into blocks, joined once at the end: an up-front guess at the size would hold far more memory
+  // than the answer needs on a big batch request, and growing by copies costs time.
+  const lineMax = perLine * (MAX_VALUE + 1) + 1
+  const blockSize = Math.max(BLOCK, lineMax)
+  const blocks: Uint8Array[] = []
+  let out = new Uint8Array(Math.min(blockSize, Math.max(64, input.records * (perLine * 8 + 1))))
   let at = 0
+  let total = 0
   for (let r = 0; r < input.records; r++) {
-    if (at + perLine * (MAX_VALUE + 1) + 1 > out.length) {
-      const bigger = new Uint8Array(Math.max(out.length * 2, at + perLine * (MAX_VALUE + 1) + 1))
-      bigger.set(out.subarray(0, at))
-      out = bigger
+    if (at + lineMax > out.length) {
+      blocks.push(out.subarray(0, at))
+      total += at
+      out = new Uint8Array(blockSize)
+      at = 0
     }
     let first = true
     for (let o = 0; o < views.length; o++) {
@@ -139,5 +148,13 @@ export function encodeCsvBytes(input: EncodeInput): Uint8Array | null {
     }
     out[at++] = 10
   }
-  return out.subarray(0, at)
+  if (!blocks.length) return out.subarray(0, at)
+  blocks.push(out.subarray(0, at))
+  const joined = new Uint8Array(total + at)
+  let offset = 0
+  for (const b of blocks) {
+    joined.set(b, offset)
+    offset += b.length
+  }
+  return joined
 }

@@ -9,7 +9,7 @@ import { parseCell, scanDecimal, scanned } from './numbers'
 import { plural } from './text'
 
 export interface NumericTable {
-  values: Float64Array
+  values: Float64Array | Float32Array
   rows: number
   cols: number
 }
@@ -26,7 +26,9 @@ export function scanNumericCsv(
   start: number,
   end: number,
   rowName: (row: number) => string,
+  float32 = false,
 ): NumericTable {
+  const Values = float32 ? Float32Array : Float64Array
   let cols = 1
   for (let i = start; i < end; i++) {
     const c = buf[i]
@@ -35,7 +37,7 @@ export function scanNumericCsv(
   }
   let lines = 1
   for (let i = buf.indexOf(10, start); i >= 0 && i < end; i = buf.indexOf(10, i + 1)) lines++
-  let values = new Float64Array(lines * cols)
+  let values: Float64Array | Float32Array = new Values(lines * cols)
 
   let i = start
   let row = 0
@@ -45,7 +47,7 @@ export function scanNumericCsv(
     if (col === cols) throw ragged(buf, i, end, rowName(row), cols)
     if (k === values.length) {
       // Lone CR line breaks were not counted above: grow.
-      const bigger = new Float64Array(values.length * 2)
+      const bigger = new Values(values.length * 2)
       bigger.set(values)
       values = bigger
     }

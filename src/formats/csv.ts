@@ -89,7 +89,7 @@ function decodeFast(body: Uint8Array, options: DecodeOptions): DecodedBody {
       columns = first
     }
   }
-  const table = scanNumericCsv(body, start, end, rowNamer(start > bodyStart))
+  const table = scanNumericCsv(body, start, end, rowNamer(start > bodyStart), options.float32Input)
   return {
     records: table.rows,
     tensors: { dtype: 'number', shape: [table.rows, table.cols], values: table.values },

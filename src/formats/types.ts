@@ -12,7 +12,8 @@ export interface DecodedTensor {
   /** Row-major; shape[0] is the number of records. */
   shape: number[]
   /**
-   * 'number' and 'float64' → Float64Array (NaN for an empty CSV field), 'float32' → Float32Array,
+   * 'number' and 'float64' → Float64Array (NaN for an empty CSV field; 'number' may be a Float32Array when
+   * DecodeOptions.float32Input says the model takes float32), 'float32' → Float32Array,
    * 'int32' → Int32Array, 'int64' → BigInt64Array, 'bool' → Uint8Array (0/1), 'string' → string[].
    */
   values: Float64Array | Float32Array | Int32Array | BigInt64Array | Uint8Array | string[]
@@ -50,6 +51,11 @@ export interface DecodeOptions {
    * to it and refuse an index beyond it, so a client-chosen width never decides an allocation.
    */
   features?: number | null
+  /**
+   * True when the model's only input is float32: a numeric CSV body may then be held as a Float32Array
+   * from the start (the cast rounds each double the same way), half the memory of a big batch body.
+   */
+  float32Input?: boolean
 }
 
 /** Widest sparse record accepted when the model's width is not fixed (8 MB of float64 per record). */

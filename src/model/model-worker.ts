@@ -154,7 +154,10 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
         })),
       )
     : null
-  const decodeOptions: DecodeOptions = { csvHeader: init.csvHeader, textInput, features, columns }
+  // Without a handler nothing but byoc's own feeds see a decoded body: a float32 model's numbers can be
+  // held as float32 from the start (a handler's hooks get the documented Float64Array).
+  const float32Input = !init.handler && inputs.length === 1 && inputs[0].type === 'float32'
+  const decodeOptions: DecodeOptions = { csvHeader: init.csvHeader, textInput, features, columns, float32Input }
   const handler = init.handler
     ? await startHandler(init.handler, init.index, loaded.signature, plan, decodeOptions, { run, batcher })
     : null

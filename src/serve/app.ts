@@ -16,6 +16,7 @@ import { checkRequestType, responseType, wireType } from './handler-routing'
 import { cutHeaderValue } from './header-cut'
 import { parseMediaType, requestContentType } from './media-type'
 import type { Route, ServeMetrics } from './serve-metrics'
+import { invokeSplit, splittable } from './split-batch'
 
 /** Mutable readiness, flipped by the loader; /ping reads it on every call. */
 export interface ServerState {
@@ -41,6 +42,8 @@ export interface AppOptions {
   multiModelRoutes?: AnyElysia
   /** The model an invocation is for, in metrics (a multi-model endpoint's per-model options set it). */
   modelName?: string
+  /** Batch transform (MULTI_RECORD): big CSV requests are split across this many Workers (split-batch.ts). */
+  splitBatch?: { workers: number; csvHeader: () => string } | null
 }
 
 const CUSTOM_ATTRIBUTES = 'x-amzn-sagemaker-custom-attributes'
@@ -182,7 +185,12 @@ async function answer(request: Request, o: AppOptions, path: string, route: Rout
     if (body.length === 0) throw errors.badInput(`empty body; send records as ${DECODABLE_TYPES.join(', ')}`)
     // A model with a handler also gets the request's SageMaker headers and types by name (handler-meta.ts).
     const meta = handler?.perRequest ? packRequestMeta(request.headers, contentType, accept) : undefined
-    const result = await pool.invoke(body, wireType(contentType), wireType(accept), meta)
+    // A handler sees each request whole, as sent: only byoc's own pipeline splits a big batch request.
+    const split =
+      !handler && o.splitBatch && splittable(body, wireType(contentType), wireType(accept), o.splitBatch.csvHeader())
+    const result = split
+      ? await invokeSplit(pool, body, o.splitBatch!.workers)
+      : await pool.invoke(body, wireType(contentType), wireType(accept), meta)
     timing = result.timing
     bytesOut = result.body.byteLength
     const headers = { ...extra, ...result.headers, 'content-type': result.contentType }

@@ -4,7 +4,7 @@
  * finish, and exits 0.
  */
 import { resolve } from 'node:path'
-import { type Config, loadConfig, logFormatFrom } from '../config'
+import { type Config, DEFAULTS, loadConfig, logFormatFrom } from '../config'
 import { StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
 import { log, setLogFormat, setLogLevel } from '../log'
@@ -99,7 +99,15 @@ export async function serve(): Promise<void> {
       }),
   }
   if (config.multiModel) multiModel = createMultiModel(config, resources, device, options, responseType)
-  const app = createApp({ ...options, state, multiModelRoutes: multiModel?.routes })
+  // Big batch requests are split across the single model's Workers (a multi-model endpoint's are not).
+  const splitBatch =
+    !multiModel && config.batchTransform && config.batchStrategy === 'MULTI_RECORD'
+      ? {
+          workers: ownWorkers.count,
+          csvHeader: () => config.csvHeader ?? modelConfig?.csvHeader ?? DEFAULTS.csvHeader,
+        }
+      : null
+  const app = createApp({ ...options, state, multiModelRoutes: multiModel?.routes, splitBatch })
   let front: Listener | null = null
   const listen = (reusePort: boolean) => {
     const opened = startListener(app.fetch, {
