@@ -9,6 +9,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { bigBatch } from './big-batch'
+import { CORE_LAYOUTS, coreScaling, haveTaskset } from './cores'
 import { type BenchModel, benchModels, csvBody } from './models'
 import { compareWithSeed, median, SEED_CONNECTIONS, type SeedComparison } from './seed-compare'
 import { modelRoot, type Server, startServer } from './server'
@@ -275,6 +277,11 @@ say(`wrk, ${SECONDS} s per run; load average ${loadBefore}`)
 // 0. The seed's stack against byoc (and a baseline binary), interleaved rounds.
 const seed: SeedComparison | string = await compareWithSeed(ROUNDS, SECONDS, BASELINE, say)
 if (typeof seed === 'string') say(`seed stack comparison skipped: ${seed}`)
+const irisRoot = typeof seed === 'string' ? null : seed.root
+
+// 0b. Requests/s at 1 and 2 cores (taskset), one HTTP loop and two; 0c. big batch-transform requests.
+const cores = irisRoot && haveTaskset() ? await coreScaling(irisRoot, 3, SECONDS, say) : null
+const bigRequests = irisRoot ? await bigBatch(irisRoot, work, typeof seed === 'string' ? null : seed.optMl, say) : null
 
 // 1. Throughput and latency matrix, default settings; RSS after each model's load.
 const matrix = new Map<string, LoadResult>()
@@ -460,6 +467,60 @@ if (typeof seed !== 'string') {
       `Cold start (exec to first /ping 200), medians: seed ${f0(median(seed.seedColdMs))} ms, byoc ${f0(median(seed.byocColdMs))} ms.`,
     '',
   )
+}
+
+if (cores) {
+  lines.push('## Scaling with cores (iris tree, 150-row CSV, 64 connections)', '')
+  lines.push(
+    'The server pinned with `taskset` (wrk is not: at 1 core it has the other core to itself), 3 interleaved rounds, medians (bench/cores.ts).',
+    '',
+  )
+  row('layout', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/request', 'HTTP thread µs/request', 'rounds (req/s)')
+  row('---', '---:', '---:', '---:', '---:', '---:', '---')
+  for (const l of CORE_LAYOUTS) {
+    const rs = cores.get(l.name)!
+    row(
+      l.name,
+      f0(median(rs.map((r) => r.rps))),
+      f2(median(rs.map((r) => r.p50))),
+      f2(median(rs.map((r) => r.p99))),
+      f0(median(rs.map((r) => r.cpuUs))),
+      l.env.BYOC_HTTP_LOOPS === '1' ? f0(median(rs.map((r) => r.httpUs))) : '(loop 0 only)',
+      rs.map((r) => f0(r.rps)).join(', '),
+    )
+  }
+  lines.push('')
+}
+
+if (bigRequests) {
+  lines.push('## Batch transform: one big MULTI_RECORD request (iris rows, CSV)', '')
+  lines.push(
+    'SAGEMAKER_BATCH=true and SAGEMAKER_MAX_PAYLOAD_IN_MB=100: split by records across the Workers (src/serve/split-batch.ts). ' +
+      '"Unsplit": the same body with batch mode off (one Worker decodes, runs and encodes it whole). MB/s: body MB over the wall time; ' +
+      "peak RSS: the server's VmHWM (bench/big-batch.ts). The seed's nginx refuses bodies over 5 MB (413).",
+    '',
+  )
+  row(
+    'body MB',
+    'split MB/s',
+    'split peak RSS MiB',
+    'peak RSS / body',
+    'unsplit MB/s',
+    'unsplit peak RSS MiB',
+    'seed MB/s',
+  )
+  row('---:', '---:', '---:', '---:', '---:', '---:', '---:')
+  for (const b of bigRequests)
+    row(
+      b.mb,
+      f2(b.mb / b.split.seconds),
+      f0(b.split.peakMiB),
+      `${((b.split.peakMiB * 2 ** 20) / (b.mb * 1e6)).toFixed(1)}×`,
+      f2(b.mb / b.whole.seconds),
+      f0(b.whole.peakMiB),
+      b.seed ? (b.seed.status === 200 ? f2(b.mb / b.seed.seconds) : `HTTP ${b.seed.status}`) : 'not run',
+    )
+  lines.push('')
 }
 
 lines.push('## Requests/s and latency (CSV in, CSV out; default settings)', '')

@@ -19,6 +19,9 @@ export interface SeedComparison {
   seedColdMs: number[]
   byocColdMs: number[]
   ratios: number[]
+  /** The seed's trained /opt/ml root and byoc's model root for the iris tree, for later sections. */
+  optMl: string
+  root: string
 }
 
 export const SEED_CONNECTIONS = [1, 8, 64]
@@ -44,6 +47,8 @@ export async function compareWithSeed(
     seedColdMs: [],
     byocColdMs: [],
     ratios: [],
+    optMl,
+    root,
   }
   const byocRun = async (binary: string, into: Record<number, LoadResult[]>, label: string) => {
     const s = await startServer(root, {}, binary)

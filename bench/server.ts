@@ -27,13 +27,19 @@ export function modelRoot(model: Uint8Array): string {
 
 let nextPort = 18500 + Math.floor(Math.random() * 1000)
 
-export async function startServer(root: string, env: Record<string, string> = {}, binary = BINARY): Promise<Server> {
+export async function startServer(
+  root: string,
+  env: Record<string, string> = {},
+  binary = BINARY,
+  /** A command to run the binary under, e.g. ['taskset', '-c', '0']. */
+  wrapper: string[] = [],
+): Promise<Server> {
   const port = nextPort++
   const url = `http://127.0.0.1:${port}`
   // A minimal environment, as in a container: an inherited `_` naming the bun binary stops the compiled
   // executable's Workers from starting (measured), so the parent's environment is not passed on.
   const t0 = performance.now()
-  const proc = Bun.spawn([binary, 'serve'], {
+  const proc = Bun.spawn([...wrapper, binary, 'serve'], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: '/root',
