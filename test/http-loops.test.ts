@@ -34,37 +34,44 @@ describe('several HTTP loops', () => {
     const s = await startServer(mlRoot({ 'model.onnx': classifier }), LOOPS)
     const log = await waitForLog(s, /HTTP loop 1\)/, 10_000)
     const child = loopPid(log)
-    expect(alive(child)).toBe(true)
-    // New connections each time: the kernel spreads them over both loops. The extra loop's HTTP thread
-    // wakes for each one it serves (its idle timers wake it a couple of times a second).
-    const idleFrom = wakeups(child)
-    await Bun.sleep(1000)
-    const idle = wakeups(child) - idleFrom
-    const before = wakeups(child)
-    const t0 = performance.now()
-    const answers: Response[] = []
-    for (let i = 0; i < 10; i++) answers.push(...(await Promise.all(Array.from({ length: 30 }, () => invoke(s.url)))))
-    for (const a of answers) expect(a.status).toBe(200)
-    const bodies = new Set(await Promise.all(answers.map((a) => a.text())))
-    expect(bodies.size).toBe(1)
-    const busy = wakeups(child) - before
-    const seconds = (performance.now() - t0) / 1000
-    expect(busy).toBeGreaterThan(idle * Math.max(1, seconds) * 2 + 5)
-    expect(await s.stop()).toBe(0)
+    try {
+      expect(alive(child)).toBe(true)
+      // New connections each time: the kernel spreads them over both loops. The extra loop's HTTP thread
+      // wakes for each one it serves (its idle timers wake it a couple of times a second).
+      const idleFrom = wakeups(child)
+      await Bun.sleep(1000)
+      const idle = wakeups(child) - idleFrom
+      const before = wakeups(child)
+      const t0 = performance.now()
+      const answers: Response[] = []
+      for (let i = 0; i < 10; i++) answers.push(...(await Promise.all(Array.from({ length: 30 }, () => invoke(s.url)))))
+      for (const a of answers) expect(a.status).toBe(200)
+      const bodies = new Set(await Promise.all(answers.map((a) => a.text())))
+      expect(bodies.size).toBe(1)
+      const busy = wakeups(child) - before
+      const seconds = (performance.now() - t0) / 1000
+      expect(busy).toBeGreaterThan(idle * Math.max(1, seconds) * 2 + 5)
+    } finally {
+      expect(await s.stop()).toBe(0)
+    }
     expect(alive(child)).toBe(false)
     expect(s.log().match(/INFO stopped/g)?.length).toBe(2)
   }, 30_000)
 
   test('a loop that dies is started again; loops whose first process is killed stop themselves', async () => {
     const s = await startServer(mlRoot({ 'model.onnx': classifier }), LOOPS)
-    const first = loopPid(await waitForLog(s, /HTTP loop 1\)/, 10_000))
-    process.kill(first, 'SIGKILL')
-    await waitForLog(s, /HTTP loop 1 exited/, 5000)
-    const log = await waitForLog(s, new RegExp(`\\(pid (?!${first}\\b)\\d+, HTTP loop 1\\)`), 10_000)
-    const second = Number([...log.matchAll(/\(pid (\d+), HTTP loop 1\)/g)].pop()?.[1])
-    expect(second).not.toBe(first)
-    expect(alive(second)).toBe(true)
-    await s.stop('SIGKILL')
+    let second = Number.NaN
+    try {
+      const first = loopPid(await waitForLog(s, /HTTP loop 1\)/, 10_000))
+      process.kill(first, 'SIGKILL')
+      await waitForLog(s, /HTTP loop 1 exited/, 5000)
+      const log = await waitForLog(s, new RegExp(`\\(pid (?!${first}\\b)\\d+, HTTP loop 1\\)`), 10_000)
+      second = Number([...log.matchAll(/\(pid (\d+), HTTP loop 1\)/g)].pop()?.[1])
+      expect(second).not.toBe(first)
+      expect(alive(second)).toBe(true)
+    } finally {
+      await s.stop('SIGKILL')
+    }
     const until = performance.now() + 5000
     while (alive(second) && performance.now() < until) await Bun.sleep(50)
     expect(alive(second)).toBe(false)

@@ -3,6 +3,7 @@
  * thread: the Worker decodes the body, runs the model and encodes the answer. The runtime library must
  * be loadable before onnxruntime-node is imported, hence the dynamic import.
  */
+import { disableOrtTelemetry } from './ort-telemetry'
 import { preloadOnnxRuntimeLibrary } from './runtime-library'
 
 declare const self: Worker
@@ -13,6 +14,7 @@ declare const self: Worker
 const early: MessageEvent[] = []
 self.onmessage = (event: MessageEvent) => void early.push(event)
 
+disableOrtTelemetry()
 const library = preloadOnnxRuntimeLibrary()
 const { startModelWorker } = await import('./model-worker')
 const { warmRuntime } = await import('./session')
