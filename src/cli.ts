@@ -16,6 +16,9 @@ export async function main(argv: string[]): Promise<number | null> {
   const verb = argv[0]
   switch (verb) {
     case 'serve': {
+      // First of all: the model Worker's start-up overlaps everything the HTTP thread does before it needs it.
+      const { prestartModelWorker } = await import('./model/worker-url')
+      prestartModelWorker()
       const { serve } = await import('./serve/serve')
       await serve()
       return null // runs until a signal stops it

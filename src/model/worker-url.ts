@@ -16,9 +16,11 @@ export const PREPARE_WORKER_URL = new URL(compiled ? './model/prepare-entry.ts' 
 let prestarted: Worker | null = null
 
 /**
- * Starts the first model Worker ahead of need: its JavaScript runtime, the ONNX Runtime library and the
- * addon load while the HTTP thread reads the config, opens the port and finds the model, instead of
- * after (cold start). The pool takes it with takeModelWorker; its entry holds messages until it is ready.
+ * Starts the first model Worker ahead of need (cli.ts, first thing for `serve`): its JavaScript runtime,
+ * the ONNX Runtime library and addon and ONNX Runtime's own set-up load while the HTTP thread imports the
+ * server, reads the config, opens the port and finds the model, instead of after (cold start). A re-exec
+ * onto the CUDA compatibility libraries (device-start.ts) simply replaces it with the process. The pool
+ * takes it with takeModelWorker; its entry holds messages until it is ready.
  */
 export function prestartModelWorker(): void {
   prestarted ??= new Worker(MODEL_WORKER_URL)

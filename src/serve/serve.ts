@@ -15,7 +15,6 @@ import { findHandler } from '../model/handler-load'
 import { LOCALE, useBundledLocale } from '../model/locale'
 import { WorkerPool } from '../model/pool'
 import { logReady, poolSettings } from '../model/pool-settings'
-import { prestartModelWorker } from '../model/worker-url'
 import { type ModelConfig, readModelConfig } from '../model-config'
 import { ONNXRUNTIME_VERSION, VERSION } from '../version'
 import { createApp, type ServerState } from './app'
@@ -51,8 +50,6 @@ export async function serve(): Promise<void> {
   }
   // Before the port opens: it may re-exec byoc onto the CUDA forward-compatibility libraries.
   const device = await startDevice(config)
-  // After startDevice, which may re-exec this process: from here on the process is the one that serves.
-  prestartModelWorker()
   const resources = detectResources()
   const workers = chooseWorkers(config, resources.cpus)
   // Extra HTTP loops get their shares of the Workers through their environment (http-loops.ts).
