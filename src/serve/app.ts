@@ -86,6 +86,25 @@ export function createApp(o: AppOptions) {
   })
 }
 
+/**
+ * The app's fetch with the two routes SageMaker calls all the time taken first: POST /invocations and
+ * GET /ping go straight to their handlers (the same ones the Elysia routes call), without Elysia's
+ * per-request context and hooks, which cost the HTTP thread ~10 us a request (bench/http-edge.ts). Both
+ * handlers answer every error themselves. Everything else, HEAD /ping included, goes to the app.
+ */
+export function withHotRoutes(o: AppOptions, app: { fetch: (r: Request) => Response | Promise<Response> }) {
+  return (request: Request): Response | Promise<Response> => {
+    const url = request.url
+    const start = url.indexOf('/', url.indexOf('//') + 2)
+    const query = url.indexOf('?', start)
+    const path = query < 0 ? url.slice(start) : url.slice(start, query)
+    const method = request.method
+    if (path === '/invocations' && method === 'POST') return invocations(request, o)
+    if (path === '/ping' && method === 'GET') return ping(request, o)
+    return app.fetch(request)
+  }
+}
+
 function ping(request: Request, o: AppOptions): Response {
   const t0 = performance.now()
   // A multi-model endpoint is ready with or without models: it has no pool of its own.

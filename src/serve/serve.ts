@@ -17,7 +17,7 @@ import { WorkerPool } from '../model/pool'
 import { logReady, poolSettings } from '../model/pool-settings'
 import { type ModelConfig, readModelConfig } from '../model-config'
 import { ONNXRUNTIME_VERSION, VERSION } from '../version'
-import { createApp, type ServerState } from './app'
+import { type AppOptions, createApp, type ServerState, withHotRoutes } from './app'
 import { type ExtraLoops, planLoops, startExtraLoops, watchFirstLoop } from './http-loops'
 import { type Listener, startListener } from './listener'
 import { parseMediaType } from './media-type'
@@ -104,10 +104,12 @@ export async function serve(): Promise<void> {
           csvHeader: () => config.csvHeader ?? modelConfig?.csvHeader ?? DEFAULTS.csvHeader,
         }
       : null
-  const app = createApp({ ...options, state, multiModelRoutes: multiModel?.routes, splitBatch })
+  const appOptions: AppOptions = { ...options, state, multiModelRoutes: multiModel?.routes, splitBatch }
+  const app = createApp(appOptions)
+  const hot = withHotRoutes(appOptions, app)
   let front: Listener | null = null
   const listen = (reusePort: boolean) => {
-    const opened = startListener(app.fetch, {
+    const opened = startListener(hot, {
       hostname: config.host,
       port: config.port,
       // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off. Bun's limit
