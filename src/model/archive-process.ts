@@ -3,7 +3,9 @@
  * keeps answering /ping (503) and obeys SIGTERM however long or hostile the archive is, the extraction is
  * bounded in time (the child is killed), and the memory it took goes away with it.
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { ARCHIVE_NAMES } from './archive-names'
 
 export const EXTRACT_VERB = 'extract-archive'
 
@@ -19,6 +21,8 @@ function command(dir: string): string[] {
 
 /** Paths written (as extractModelArchive returns them), or null when there is no archive; throws with the child's reason. */
 export async function extractInChild(modelDir: string, timeoutSeconds: number): Promise<string[] | null> {
+  // No archive, nothing to start: a child is a whole second start of byoc, paid by every cold start.
+  if (!ARCHIVE_NAMES.some((name) => existsSync(join(modelDir, name)))) return null
   const child = Bun.spawn(command(modelDir), {
     stdin: 'ignore',
     stdout: 'pipe',

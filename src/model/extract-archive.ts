@@ -14,8 +14,7 @@ import { closeSync, createReadStream, existsSync, lstatSync, openSync, readSync 
 import { join } from 'node:path'
 import { createGunzip } from 'node:zlib'
 import { Parser, type ReadEntry, Unpack } from 'tar'
-
-export const ARCHIVE_NAMES = ['model.tar.gz', 'model.tgz', 'model.tar'] as const
+import { ARCHIVE_NAMES } from './archive-names'
 
 export interface ExtractOptions {
   /** Bound on the total uncompressed size of the files, default 4 GiB. */
