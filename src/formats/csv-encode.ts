@@ -126,7 +126,8 @@ export function encodeCsvBytes(input: EncodeInput): Uint8Array | null {
   const lineMax = perLine * (MAX_VALUE + 1) + 1
   const blockSize = Math.max(BLOCK, lineMax)
   const blocks: Uint8Array[] = []
-  let out = new Uint8Array(Math.min(blockSize, Math.max(64, input.records * (perLine * 8 + 1))))
+  // At least one line's worth, so a small answer never takes a whole block.
+  let out = new Uint8Array(Math.min(blockSize, Math.max(lineMax, input.records * (perLine * 8 + 1))))
   let at = 0
   let total = 0
   for (let r = 0; r < input.records; r++) {
