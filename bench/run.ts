@@ -484,8 +484,13 @@ if (cores) {
       f0(median(rs.map((r) => r.rps))),
       f2(median(rs.map((r) => r.p50))),
       f2(median(rs.map((r) => r.p99))),
-      f0(median(rs.map((r) => r.cpuUs))),
-      l.env.BYOC_HTTP_LOOPS === '1' ? f0(median(rs.map((r) => r.httpUs))) : '(loop 0 only)',
+      // With two loops /proc shows loop 0's process; the other loop is another process.
+      l.env.BYOC_HTTP_LOOPS === '1'
+        ? f0(median(rs.map((r) => r.cpuUs)))
+        : `${f0(median(rs.map((r) => r.cpuUs)))} (loop 0's process)`,
+      l.env.BYOC_HTTP_LOOPS === '1'
+        ? f0(median(rs.map((r) => r.httpUs)))
+        : `${f0(median(rs.map((r) => r.httpUs)))} (loop 0)`,
       rs.map((r) => f0(r.rps)).join(', '),
     )
   }

@@ -13,10 +13,12 @@ import { log } from '../log'
 
 /**
  * How many loops, and each one's share of the model Workers (every loop needs one). By default one
- * loop per 8 cores: on small machines the model Workers, not the loop, are the limit (bench/RESULTS.md).
+ * loop per 4 cores: for the cheapest models the HTTP thread takes about a quarter of a request's CPU
+ * (bench/RESULTS.md, "Scaling with cores"), so a quarter of the cores keeps the loops from being the
+ * limit; with fewer than 8 cores one loop.
  */
 export function planLoops(configured: number | null, cpus: number, workers: number): number[] {
-  const wanted = configured ?? Math.max(1, Math.floor(cpus / 8))
+  const wanted = configured ?? Math.max(1, Math.floor(cpus / 4))
   const loops = Math.max(1, Math.min(wanted, workers))
   return Array.from({ length: loops }, (_, i) => Math.floor(workers / loops) + (i < workers % loops ? 1 : 0))
 }
