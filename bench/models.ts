@@ -14,9 +14,8 @@ export interface BenchModel {
   bytes: Uint8Array
 }
 
-/** A complete binary tree of the given depth with seeded features and thresholds in [0, 1). */
-function decisionTree(features: number, depth: number): Uint8Array {
-  const rand = mulberry32(11)
+/** The nodes of a complete binary tree of the given depth, features and thresholds drawn from `rand`. */
+export function completeTree(features: number, depth: number, rand: () => number): TreeNodeSpec[] {
   const nodes: TreeNodeSpec[] = []
   const build = (level: number): number => {
     const id = nodes.length
@@ -31,7 +30,13 @@ function decisionTree(features: number, depth: number): Uint8Array {
     return id
   }
   build(0)
-  return treeEnsembleClassifierModel({ features, classLabels: [0, 1], trees: [nodes], postTransform: 'NONE' })
+  return nodes
+}
+
+/** One complete tree of the given depth with seeded features and thresholds in [0, 1). */
+function decisionTree(features: number, depth: number): Uint8Array {
+  const trees = [completeTree(features, depth, mulberry32(11))]
+  return treeEnsembleClassifierModel({ features, classLabels: [0, 1], trees, postTransform: 'NONE' })
 }
 
 export function benchModels(): BenchModel[] {

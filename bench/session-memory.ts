@@ -7,32 +7,16 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type TreeNodeSpec, treeEnsembleClassifierModel } from '../src/onnx/tree-ensemble'
+import { treeEnsembleClassifierModel } from '../src/onnx/tree-ensemble'
 import { mulberry32 } from '../src/train/random'
 import { mlpModel } from '../test/fixtures/models'
+import { completeTree } from './models'
 
 const COPIES = 10
 
 function forest(trees: number, depth: number, features: number): Uint8Array {
   const rand = mulberry32(7)
-  const all: TreeNodeSpec[][] = []
-  for (let t = 0; t < trees; t++) {
-    const nodes: TreeNodeSpec[] = []
-    const build = (level: number): number => {
-      const id = nodes.length
-      if (level === depth) {
-        nodes.push({ kind: 'leaf', weights: [{ target: 0, value: rand() }] })
-        return id
-      }
-      nodes.push({ kind: 'leaf', weights: [] })
-      const left = build(level + 1)
-      const right = build(level + 1)
-      nodes[id] = { kind: 'split', feature: Math.floor(rand() * features), threshold: rand(), left, right }
-      return id
-    }
-    build(0)
-    all.push(nodes)
-  }
+  const all = Array.from({ length: trees }, () => completeTree(features, depth, rand))
   return treeEnsembleClassifierModel({ features, classLabels: [0, 1], trees: all, postTransform: 'LOGISTIC' })
 }
 

@@ -46,6 +46,16 @@ cleanup() {
 }
 trap cleanup EXIT
 ms() { date +%s%3N; }
+# Polls /ping on $port until it answers 200, while process $1 lives, for at most 60 s from $t0; leaves the
+# last status in $code and the last body in $2 (default: discarded).
+wait_ping() {
+  code=
+  while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$1" 2>/dev/null; do
+    code=$(curl -s -o "${2:-/dev/null}" -w '%{http_code}' "http://127.0.0.1:$port/ping")
+    [ "$code" = 200 ] && break
+    sleep 0.02
+  done
+}
 
 if [ "$(id -u)" != 0 ]; then
   fail "must run as root (apt-get, debootstrap and rootful podman/buildah)"
@@ -214,12 +224,7 @@ export PORT=$port
 t0=$(ms)
 "$root/local_test/serve_local.sh" "$image" >"$work/serve.log" 2>&1 &
 serve_pid=$!
-code=
-while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
-  code=$(curl -s -o "$work/ping.body" -w '%{http_code}' "http://127.0.0.1:$port/ping")
-  [ "$code" = 200 ] && break
-  sleep 0.02
-done
+wait_ping "$serve_pid" "$work/ping.body"
 t1=$(ms)
 byoc=$(byoc_pid "$serve_pid")
 if [ "$code" = 200 ] && [ ! -s "$work/ping.body" ]; then
@@ -302,12 +307,7 @@ cp "$root/test/fixtures/converters/$text_model.onnx" "$TEST_DIR/model/model.onnx
 t0=$(ms)
 "$root/local_test/serve_local.sh" "$image" >"$work/serve-text.log" 2>&1 &
 serve_pid=$!
-code=
-while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
-  code=$(curl -s -o "$work/ping.body" -w '%{http_code}' "http://127.0.0.1:$port/ping")
-  [ "$code" = 200 ] && break
-  sleep 0.05
-done
+wait_ping "$serve_pid" "$work/ping.body"
 byoc=$(byoc_pid "$serve_pid")
 if [ "$code" = 200 ]; then
   pass "text pipeline loads in the image: /ping 200 ($(($(ms) - t0)) ms)"
@@ -347,12 +347,7 @@ if (cd "$root" && "$bun" "$work/handler_fixture.ts") && tar -czf "$handler_ml/mo
   t0=$(ms)
   TEST_DIR=$handler_ml PORT=$port "$root/local_test/serve_local.sh" "$image" >"$work/handler-serve.log" 2>&1 &
   serve_pid=$!
-  code=
-  while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ping")
-    [ "$code" = 200 ] && break
-    sleep 0.02
-  done
+  wait_ping "$serve_pid"
   byoc=$(byoc_pid "$serve_pid")
   answer=$(curl -sS --data-binary "@$work/green.png" -H 'Content-Type: image/png' "http://127.0.0.1:$port/invocations")
   if [ "$code" = 200 ] && [[ "$answer" == '{"label":"green",'* ]]; then
@@ -374,12 +369,7 @@ port=$((port + 1))
 RUN_ENV=SAGEMAKER_MULTI_MODEL=true PORT=$port "$root/local_test/serve_local.sh" "$image" >"$work/mme.log" 2>&1 &
 serve_pid=$!
 t0=$(ms)
-code=
-while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$serve_pid" 2>/dev/null; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ping")
-  [ "$code" = 200 ] && break
-  sleep 0.02
-done
+wait_ping "$serve_pid"
 PORT=$port "$root/local_test/mme_predict.sh" "$payload" >"$work/mme.out" 2>"$work/mme.err"
 rc=$?
 names=$(grep -c '^setosa,' "$work/mme.out" || true)
@@ -471,12 +461,7 @@ echo "+ buildah run --isolation chroot --user $uid (read-only mounts) -v $locked
 run_locked serve "$work/locked-serve.log" -v "$locked_dir:/opt/ml" -v "$locked_dir/model:/opt/ml/model:ro" \
   -e "SAGEMAKER_BIND_TO_PORT=$port" -e SAGEMAKER_MAX_PAYLOAD_IN_MB=50 -e MODEL_SERVER_WORKERS=2
 t0=$(ms)
-code=
-while [ $(($(ms) - t0)) -lt 60000 ] && kill -0 "$locked_pid" 2>/dev/null; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ping")
-  [ "$code" = 200 ] && break
-  sleep 0.02
-done
+wait_ping "$locked_pid"
 byoc=$(byoc_pid "$locked_pid")
 if [ "$code" = 200 ]; then
   pass "serve as uid $uid with a read-only root: /ping 200 after $(($(ms) - t0)) ms"
