@@ -13,7 +13,15 @@ const root = join(import.meta.dir, '..')
 const dist = join(root, 'dist')
 mkdirSync(dist, { recursive: true })
 
-const entrypoints = ['src/cli.ts', 'src/model/worker-entry.ts', 'src/model/prepare-entry.ts']
+// Each a bundle of its own, loaded only when used (src/entrypoints.ts names them for the code).
+const entrypoints = [
+  'src/cli.ts',
+  'src/serve/serve.ts',
+  'src/train/train.ts',
+  'src/model/worker-entry.ts',
+  'src/model/prepare-entry.ts',
+  'src/model/extract-entry.ts',
+]
 const args = process.argv.slice(2)
 // --bytecode moves JavaScript parsing to build time: `byoc --version` 50 -> 10 ms, exec to first /ping 200
 // 190 -> 104 ms for a tree model (bench/RESULTS.md), for 5 MB more binary. It needs ESM output because

@@ -2,6 +2,7 @@
  * Entry point of the `byoc` executable: SageMaker runs `byoc serve` for endpoints and batch transform
  * and `byoc train` for training jobs.
  */
+import { EXTRACT_ENTRY_URL, prestartModelWorker, SERVE_ENTRY_URL, TRAIN_ENTRY_URL } from './entrypoints'
 import { VERSION } from './version'
 
 const USAGE = `usage: byoc <serve|train|handler-types> | --help | --version
@@ -16,27 +17,21 @@ export async function main(argv: string[]): Promise<number | null> {
   const verb = argv[0]
   switch (verb) {
     case 'serve': {
-      // First of all: the model Worker's start-up overlaps everything the HTTP thread does before it needs it.
-      const { prestartModelWorker } = await import('./model/worker-url')
+      // First of all: the model Worker's start-up overlaps everything the HTTP thread does before it needs it,
+      // loading the server's own bundle included (entrypoints.ts).
       prestartModelWorker()
-      const { serve } = await import('./serve/serve')
+      const { serve }: typeof import('./serve/serve') = await import(SERVE_ENTRY_URL)
       await serve()
       return null // runs until a signal stops it
     }
     case 'train': {
-      const { train } = await import('./train/train')
+      const { train }: typeof import('./train/train') = await import(TRAIN_ENTRY_URL)
       return await train()
     }
     case 'extract-archive': {
       // Internal: `byoc serve` runs the model archive's extraction in a child process (archive-process.ts).
-      const { extractModelArchive } = await import('./model/extract-archive')
-      try {
-        process.stdout.write(JSON.stringify(await extractModelArchive(argv[1] ?? '.')))
-        return 0
-      } catch (error) {
-        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`)
-        return 1
-      }
+      const { runExtraction }: typeof import('./model/extract-entry') = await import(EXTRACT_ENTRY_URL)
+      return await runExtraction(argv[1] ?? '.')
     }
     case 'handler-types': {
       const { HANDLER_TYPES } = await import('./handler-types')

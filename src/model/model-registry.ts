@@ -9,6 +9,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { isAbsolute, join, normalize, relative } from 'node:path'
 import type { Config } from '../config'
+import { PREPARE_WORKER_URL } from '../entrypoints'
 import { ByocError, errors } from '../errors'
 import { log } from '../log'
 import type { ModelConfig } from '../model-config'
@@ -20,7 +21,6 @@ import { trimNativeHeap } from './native-heap'
 import { WorkerPool } from './pool'
 import { logReady, poolSettings } from './pool-settings'
 import type { PreparedModel } from './prepare-model'
-import { PREPARE_WORKER_URL } from './worker-url'
 
 /** One model; `ready`, `reason`, `pool` and `active` are the shape the HTTP layer's ServerState has. */
 export interface LoadedModel {

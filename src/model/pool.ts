@@ -3,6 +3,8 @@
  * one, enforces the per-request timeout, and replaces a Worker that timed out or crashed, re-sending
  * the requests it still held so one slow request does not take others with it.
  */
+
+import { takeModelWorker } from '../entrypoints'
 import { ByocError, errors } from '../errors'
 import { MEDIA_TYPES } from '../formats/media-types'
 import { log } from '../log'
@@ -13,7 +15,6 @@ import { Outbox } from './outbox'
 import type { FromWorker, InvokeResult, ToWorker, WorkerInit, WorkerReady } from './protocol'
 import { condemn, newRunGuard } from './run-guard'
 import { errorText, packRequests, unpackAnswers, type WireAnswer, type WireRequest } from './wire'
-import { takeModelWorker } from './worker-url'
 
 export type PoolInit = Omit<WorkerInit, 'type' | 'index' | 'guard'>
 

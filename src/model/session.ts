@@ -8,7 +8,6 @@ import type { GraphOptimization } from '../config'
 import type { ProviderAttempt } from './execution-provider'
 import { cleanOrtMessage } from './ort-message'
 import { type Signature, signatureOf } from './signature'
-import { rewriteZipMaps } from './zipmap-rewrite'
 
 // ONNX Runtime writes its own log lines in ANSI colour (unconditionally) and byoc reports every failure
 // itself (a provider that cannot load, a session that cannot be created, a failed run), so its process-
@@ -41,12 +40,14 @@ export interface LoadedSession {
  */
 export async function createSession(settings: SessionSettings): Promise<LoadedSession> {
   const bytes = statSync(settings.modelPath).size <= SCAN_LIMIT ? readFileSync(settings.modelPath) : null
-  let rewrite = bytes && bytes.indexOf(ZIPMAP) >= 0 ? rewriteZipMaps(bytes) : null
+  // The rewrite needs ONNX's protobuf schema, whose parsing would otherwise lengthen every Worker's start.
+  const rewriteZipMaps = async (b: Uint8Array) => (await import('./zipmap-rewrite')).rewriteZipMaps(b)
+  let rewrite = bytes && bytes.indexOf(ZIPMAP) >= 0 ? await rewriteZipMaps(bytes) : null
   let loaded = await createWithPlan(settings, rewrite?.bytes ?? settings.modelPath)
   const nonTensor = () => loaded.signature.outputs.filter((o) => o.type === 'non-tensor')
   if (nonTensor().length && !rewrite) {
     // Not scanned (too big), or outputs that are not ZipMaps: read the graph for their types.
-    rewrite = rewriteZipMaps(bytes ?? readFileSync(settings.modelPath))
+    rewrite = await rewriteZipMaps(bytes ?? readFileSync(settings.modelPath))
     if (rewrite.bytes) {
       await loaded.session.release()
       loaded = await createWithPlan(settings, rewrite.bytes)
@@ -119,7 +120,7 @@ const SMALLEST_MODEL = Uint8Array.from(
 /**
  * The first session a process creates pays for ONNX Runtime's process-wide set-up (its environment and
  * kernel registries), several times what a small model's own session costs; a Worker started ahead of
- * need (worker-url.ts) pays it on the smallest model while the HTTP thread is still starting.
+ * need (entrypoints.ts) pays it on the smallest model while the HTTP thread is still starting.
  */
 export async function warmRuntime(): Promise<void> {
   const session = await ort.InferenceSession.create(SMALLEST_MODEL, { intraOpNumThreads: 1, interOpNumThreads: 1 })
