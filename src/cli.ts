@@ -17,6 +17,9 @@ export async function main(argv: string[]): Promise<number | null> {
   const verb = argv[0]
   switch (verb) {
     case 'serve': {
+      // Until serve() installs its own handlers nothing has been accepted, so stopping is exiting 0 (rather
+      // than the default action's 143 while the server's bundle, the config and the port are still loading).
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => process.exit(0))
       // First of all: the model Worker's start-up overlaps everything the HTTP thread does before it needs it,
       // loading the server's own bundle included (entrypoints.ts).
       prestartModelWorker()

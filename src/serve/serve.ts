@@ -191,8 +191,10 @@ export async function serve(): Promise<void> {
     log.info('stopped', { event: 'stopped' })
     process.exit(0)
   }
-  process.on('SIGTERM', () => void stop('SIGTERM'))
-  process.on('SIGINT', () => void stop('SIGINT'))
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.removeAllListeners(signal) // cli.ts's, for the start before this point
+    process.on(signal, () => void stop(signal))
+  }
 
   if (extra) watchFirstLoop((why) => void stop(why))
   // Before any model Worker starts (its sessions read the locale), single-model or multi-model.
