@@ -62,11 +62,18 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
   const post = (message: FromWorker) => port.postMessage(message)
   const answers = new Outbox<Answer>((items) => {
     const batch = packAnswers(items)
-    port.postMessage({ type: 'answers', batch } satisfies FromWorker, [batch])
+    port.postMessage(batch satisfies FromWorker, [batch])
   })
 
   const handle = async (event: MessageEvent<ToWorker>) => {
     const message = event.data
+    if (message instanceof ArrayBuffer) {
+      const requests = unpackRequests(message)
+      if (!state) waiting.push(...requests)
+      // Not awaited: with batching on, the requests of one message can share a run.
+      else for (const m of requests) if (live(m)) void invoke(state, m, answers)
+      return
+    }
     if (message.type === 'retire') {
       life.retiring = true
       if (life.running === 0) life.close()
@@ -104,12 +111,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
       } catch (error) {
         post({ type: 'failed', index: message.index, message: error instanceof Error ? error.message : String(error) })
       }
-      return
     }
-    const requests = unpackRequests(message.batch)
-    if (!state) waiting.push(...requests)
-    // Not awaited: with batching on, the requests of one message can share a run.
-    else for (const m of requests) if (live(m)) void invoke(state, m, answers)
   }
   port.onmessage = handle
   for (const event of early.splice(0)) void handle(event)

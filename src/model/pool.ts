@@ -253,7 +253,7 @@ export class WorkerPool {
     this.exits.push(new Promise((resolve) => worker.addEventListener('close', () => resolve(), { once: true })))
     const outbox = new Outbox<WireRequest>((requests) => {
       const batch = packRequests(requests)
-      worker.postMessage({ type: 'invoke', batch }, [batch])
+      worker.postMessage(batch satisfies ToWorker, [batch])
     })
     const guard = newRunGuard()
     const slot: Slot = { index, worker, outbox, inflight: new Map(), state: 'starting', guard, closed: false }
@@ -271,6 +271,13 @@ export class WorkerPool {
       }
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const m = event.data
+        if (m instanceof ArrayBuffer) {
+          for (const a of unpackAnswers(m)) {
+            if (a.runRows > 0) this.observer?.ran(a.runRows)
+            this.settle(slot, a)
+          }
+          return
+        }
         switch (m.type) {
           case 'ready':
             slot.state = 'ready'
@@ -278,12 +285,6 @@ export class WorkerPool {
             return resolve(m)
           case 'failed':
             return failed(m.message)
-          case 'answers':
-            for (const a of unpackAnswers(m.batch)) {
-              if (a.runRows > 0) this.observer?.ran(a.runRows)
-              this.settle(slot, a)
-            }
-            return
         }
       }
       worker.onerror = (event) => {

@@ -26,11 +26,11 @@ export interface WorkerInit {
   guard?: Int32Array
 }
 
-/** Requests dispatched to this Worker during one event-loop turn, packed by wire.packRequests. */
-export interface InvokeBatch {
-  type: 'invoke'
-  batch: ArrayBuffer
-}
+/**
+ * Requests dispatched to this Worker during one event-loop turn, packed by wire.packRequests. Posted as
+ * the bare transferred buffer: Bun clones that several microseconds faster than one inside an object.
+ */
+export type InvokeBatch = ArrayBuffer
 
 /** Stop taking work and close once no run is in progress (never terminate() a Worker mid-run). */
 export interface Retire {
@@ -67,11 +67,8 @@ export interface WorkerFailed {
   message: string
 }
 
-/** Answers finished during one event-loop turn, packed by wire.packAnswers. */
-export interface AnswerBatch {
-  type: 'answers'
-  batch: ArrayBuffer
-}
+/** Answers finished during one event-loop turn, packed by wire.packAnswers; bare, as InvokeBatch. */
+export type AnswerBatch = ArrayBuffer
 
 export type FromWorker = WorkerReady | WorkerFailed | AnswerBatch
 
