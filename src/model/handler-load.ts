@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { canonicalType } from '../formats/media-types'
+import { installHandlerModules } from './handler-modules'
 
 export const HANDLER_NAMES = ['code/handler.ts', 'code/handler.js', 'code/handler.mjs'] as const
 const HOOKS = ['load', 'decode', 'preprocess', 'postprocess', 'encode', 'invoke'] as const
@@ -68,6 +69,7 @@ export function findHandler(modelDir: string, scriptName: string | null): string
 export async function loadHandler(path: string): Promise<LoadedHandler> {
   let mod: Record<string, unknown>
   try {
+    installHandlerModules(dirname(path))
     mod = await import(path)
   } catch (error) {
     throw new Error(`handler ${path} failed to load: ${describeLoadError(error, path)}`)

@@ -3,12 +3,8 @@
  * tensor for a vision model with input "pixels" and output "probabilities" [N, 3]. PNG decoding is
  * pngjs, vendored in code/node_modules (npm install --prefix code). Every image is resized (nearest
  * neighbour) to SIZE x SIZE and normalized with the ImageNet mean and standard deviation.
- *
- * The import names pngjs's entry file: inside byoc's compiled executable, a package in code/node_modules
- * resolves by its own name only when its entry is index.js at the package root (package.json "main" and
- * "exports" are not followed), while a path into the package always resolves.
  */
-import { PNG } from 'pngjs/lib/png.js'
+import { PNG } from 'pngjs'
 import type { Feeds, Outputs, RequestContext } from '../../../types/handler'
 
 const SIZE = 32
