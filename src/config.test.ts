@@ -37,6 +37,13 @@ describe('loadConfig', () => {
     ).toMatchObject({ multiModel: true, modelsDir: '/tmp/x/models', mmeMemoryBytes: 1_000_000, mmeMaxWorkers: 3 })
     expect(() => loadConfig({ BYOC_MME_MEMORY_BYTES: 'lots' })).toThrow(/BYOC_MME_MEMORY_BYTES="lots"/)
   })
+  test('BYOC_HANDLER_LOAD_TIMEOUT: seconds, 300 by default, validated', () => {
+    expect(loadConfig({}).handlerLoadTimeoutSeconds).toBe(300)
+    expect(loadConfig({ BYOC_HANDLER_LOAD_TIMEOUT: '2.5' }).handlerLoadTimeoutSeconds).toBe(2.5)
+    expect(() => loadConfig({ BYOC_HANDLER_LOAD_TIMEOUT: '0' })).toThrow(
+      /BYOC_HANDLER_LOAD_TIMEOUT="0" must be a number/,
+    )
+  })
   test('SageMaker names win over the short ones', () => {
     const c = loadConfig({
       SAGEMAKER_MODEL_SERVER_TIMEOUT: '5',

@@ -72,6 +72,8 @@ export interface Config {
   serverTiming: boolean
   /** Longest a model archive's extraction may take at start-up (BYOC_ARCHIVE_TIMEOUT). */
   archiveTimeoutSeconds: number
+  /** Longest a handler's import and load(ctx) may take in a Worker (BYOC_HANDLER_LOAD_TIMEOUT). */
+  handlerLoadTimeoutSeconds: number
   /** BYOC_HTTP_FRONT: Bun.serve alone (bun, the default), or byoc's own HTTP/1.1 front before it (raw). */
   httpFront: 'raw' | 'bun'
   /** Multi-model endpoint (SAGEMAKER_MULTI_MODEL=true): models are loaded and unloaded through /models. */
@@ -226,6 +228,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     metrics: bool('BYOC_METRICS', true) ?? true,
     serverTiming: bool('BYOC_SERVER_TIMING', false) ?? false,
     archiveTimeoutSeconds: num(['BYOC_ARCHIVE_TIMEOUT'], 600, 0.001, 86_400)!,
+    handlerLoadTimeoutSeconds: num(['BYOC_HANDLER_LOAD_TIMEOUT'], 300, 0.001, 86_400)!,
     httpFront: oneOf('BYOC_HTTP_FRONT', ['raw', 'bun'] as const, 'bun'),
     multiModel: bool('SAGEMAKER_MULTI_MODEL', false) ?? false,
     modelsDir: join(mlRoot, 'models'),

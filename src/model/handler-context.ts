@@ -20,6 +20,8 @@ export interface HandlerSettings {
   modelDir: string
   /** byoc.json, as read at start (plain data). */
   config: Record<string, unknown> | null
+  /** How long the import and load(ctx) may take before the pool gives the Worker up (BYOC_HANDLER_LOAD_TIMEOUT). */
+  loadTimeoutMs?: number
 }
 
 export interface ModelContext {

@@ -42,7 +42,10 @@ export async function startHandler(
   plan: OutputPlan,
   decodeOptions: DecodeOptions,
   runner: ModelRunner,
+  /** Called as the import starts: the pool times the import and load() from here. */
+  loading: () => void = () => {},
 ): Promise<HandlerRuntime> {
+  loading()
   const handler = await loadHandler(settings.path)
   if (worker === 0) for (const w of handler.warnings) log.warn(w)
   const runFeeds = (feeds: Feeds, records: number) =>

@@ -87,7 +87,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
     }
     if (message.type === 'init') {
       try {
-        state = await load(message, life)
+        state = await load(message, life, () => post({ type: 'loading-handler', index: message.index }))
         const { loaded, plan } = state
         // Through the real path; the HTTP thread logs the outcome once, for the first Worker.
         const warm = await warmUp(loaded.signature, plan, state.run)
@@ -117,7 +117,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
   for (const event of early.splice(0)) void handle(event)
 }
 
-async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
+async function load(init: WorkerInit, life: Lifecycle, loadingHandler: () => void): Promise<State> {
   setLogLevel(init.logLevel)
   setLogFormat(init.logFormat)
   log.debug(`worker ${init.index}: creating the session`)
@@ -161,7 +161,15 @@ async function load(init: WorkerInit, life: Lifecycle): Promise<State> {
   const float32Input = !init.handler && inputs.length === 1 && inputs[0].type === 'float32'
   const decodeOptions: DecodeOptions = { csvHeader: init.csvHeader, textInput, features, columns, float32Input }
   const handler = init.handler
-    ? await startHandler(init.handler, init.index, loaded.signature, plan, decodeOptions, { run, batcher })
+    ? await startHandler(
+        init.handler,
+        init.index,
+        loaded.signature,
+        plan,
+        decodeOptions,
+        { run, batcher },
+        loadingHandler,
+      )
     : null
   return { run, loaded, plan, decodeOptions, batcher, handler }
 }

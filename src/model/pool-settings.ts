@@ -48,7 +48,7 @@ export function poolSettings(
     },
     logLevel: config.logLevel,
     logFormat: config.logFormat,
-    handler,
+    handler: handler && { ...handler, loadTimeoutMs: config.handlerLoadTimeoutSeconds * 1000 },
   }
 }
 

@@ -260,10 +260,18 @@ export class WorkerPool {
     worker.addEventListener('close', () => (slot.closed = true))
     this.slots[index] = slot
     return new Promise<WorkerReady>((resolve, reject) => {
-      const failed = (why: string) => {
+      let loadTimer: Timer | null = null
+      const failed = (why: string, stuck = false) => {
+        if (loadTimer) clearTimeout(loadTimer)
+        if (slot.state === 'dead') return
         // A Worker that dies before it is warm is not restarted: it would only die again.
         slot.state = 'dead'
-        worker.terminate()
+        if (!stuck) worker.terminate()
+        else {
+          // Awaiting forever, it reads `retire` and closes; stuck in a loop, it is terminated (not mid-run).
+          worker.postMessage({ type: 'retire' } satisfies ToWorker)
+          this.terminateIfStuck(slot)
+        }
         const orphans = [...slot.inflight.values()]
         slot.inflight.clear()
         for (const p of orphans) this.dispatch(p)
@@ -279,7 +287,23 @@ export class WorkerPool {
           return
         }
         switch (m.type) {
+          case 'loading-handler': {
+            const limit = this.init.handler?.loadTimeoutMs
+            if (limit)
+              loadTimer = setTimeout(
+                () =>
+                  failed(
+                    `handler ${this.init.handler?.path}: its import and load() did not finish within ${limit / 1000} s (BYOC_HANDLER_LOAD_TIMEOUT); model worker ${index} is stopped`,
+                    true,
+                  ),
+                limit,
+              )
+            return
+          }
           case 'ready':
+            if (loadTimer) clearTimeout(loadTimer)
+            // Answered after its time limit: the Worker is already retired.
+            if (slot.state === 'dead') return
             slot.state = 'ready'
             this.handlerInfo ??= m.handler
             return resolve(m)

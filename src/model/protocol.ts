@@ -70,7 +70,16 @@ export interface WorkerFailed {
 /** Answers finished during one event-loop turn, packed by wire.packAnswers; bare, as InvokeBatch. */
 export type AnswerBatch = ArrayBuffer
 
-export type FromWorker = WorkerReady | WorkerFailed | AnswerBatch
+/**
+ * The Worker starts importing the handler and running its load(ctx): the pool's time limit starts (a
+ * load() stuck in a loop holds the Worker's thread, so only the pool can time it).
+ */
+export interface WorkerLoadingHandler {
+  type: 'loading-handler'
+  index: number
+}
+
+export type FromWorker = WorkerReady | WorkerFailed | AnswerBatch | WorkerLoadingHandler
 
 /**
  * Where an invocation's time went inside the pool, in milliseconds: waiting (to be dispatched, in the
