@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'bun'
 import { identityClassifier, slowModel } from './fixtures/models'
+import { handlerRoot } from './helpers/handler-root'
 import { promtoolCheck, requireTool, samples, startPrometheus } from './helpers/prometheus'
 import { BINARY, mlRoot, type Running, startServer, waitForLog } from './helpers/server'
 
@@ -85,6 +86,58 @@ describe('GET /metrics', () => {
 
   test('Server-Timing is off by default', async () => {
     expect((await csv(server, '0,0,1,0\n')).headers.get('server-timing')).toBeNull()
+  })
+})
+
+describe('handler requests report the same decode / run / encode split', () => {
+  /** Busy for `ms` on the Worker's thread: a stage whose share the split must show. */
+  const SPIN = 'const spin = (ms) => { const t = performance.now(); while (performance.now() - t < ms) {} }\n'
+  const N = 4
+  const split = async (handler: string) => {
+    const s = await startServer(handlerRoot(classifier, { 'code/handler.js': SPIN + handler }))
+    try {
+      for (let i = 0; i < N; i++)
+        expect((await csv(s, '0,0,1,0\n1,0,0,0\n0,1,0,0\n', { accept: 'application/json' })).status).toBe(200)
+      const m = samples(await (await fetch(`${s.url}/metrics`)).text())
+      for (const stage of ['queue', 'decode', 'run', 'encode'])
+        expect(m.get(`byoc_${stage}_duration_seconds_count`)).toBe(N)
+      const sum = (stage: string) => m.get(`byoc_${stage}_duration_seconds_sum`)!
+      return { decode: sum('decode'), run: sum('run'), encode: sum('encode'), rows: m.get('byoc_model_run_rows_sum') }
+    } finally {
+      await s.stop()
+    }
+  }
+
+  test('decode and preprocess are decode, the run is run, postprocess and encode are encode', async () => {
+    const t = await split(`export function decode() { spin(20) }
+export function preprocess(records) { spin(10); return { input: { data: records.tensors.values, dims: records.tensors.shape } } }
+export function postprocess(outputs) { spin(25); return Array.from(outputs.label.data, Number) }
+export function encode(answer) { spin(5); return JSON.stringify(answer) }
+`)
+    expect(t.decode).toBeGreaterThanOrEqual(N * 0.03)
+    expect(t.encode).toBeGreaterThanOrEqual(N * 0.03)
+    // The hooks' own time is not the run's: a 3-row run of this model takes microseconds.
+    expect(t.run).toBeGreaterThan(0)
+    expect(t.run).toBeLessThan(N * 0.01)
+    expect(t.rows).toBe(N * 3)
+  })
+
+  test('invoke(): its own time is decode, every ctx.run it awaits is run', async () => {
+    const t = await split(`export async function invoke(request, ctx) {
+  const { tensors } = ctx.codecs.decode(request.body, request.contentType)
+  const feeds = { input: { data: tensors.values, dims: tensors.shape } }
+  spin(15)
+  const first = await ctx.run(feeds)
+  spin(15)
+  await ctx.run(feeds)
+  return Array.from(first.label.data, Number)
+}
+`)
+    expect(t.decode).toBeGreaterThanOrEqual(N * 0.03)
+    expect(t.run).toBeGreaterThan(0)
+    expect(t.run).toBeLessThan(N * 0.01)
+    expect(t.encode).toBeLessThan(N * 0.01)
+    expect(t.rows).toBeGreaterThanOrEqual(N * 3)
   })
 })
 

@@ -9,6 +9,7 @@ import { CODECS } from '../formats'
 import { DECODABLE_TYPES, ENCODABLE_TYPES, mediaTypeIndex } from '../formats/media-types'
 import type { DecodedBody, DecodeOptions, EncodeInput } from '../formats/types'
 import { log } from '../log'
+import type { Ran } from './batcher'
 import { handlerFeeds, toTensor } from './handler-feeds'
 import { HANDLER_HEADERS, type RequestMeta } from './handler-meta'
 import type { Signature } from './signature'
@@ -45,6 +46,17 @@ export interface RequestContext extends ModelContext {
   error: (status: number, message: string) => never
   /** Set by setHeader; read by the Worker when it answers. */
   responseHeaders: Record<string, string> | null
+  /** Added to by ctx.run; read by the Worker when it answers (the metrics' run share). */
+  runs: RunTally
+}
+
+export interface RunTally {
+  /** Model run time of the runs this request took part in (batcher.ts Ran.runMs). */
+  runMs: number
+  /** Wall time spent awaiting ctx.run, the wait for a batch included: not the hooks' own time. */
+  waitedMs: number
+  /** Records of the first run this request reports for the metrics (Ran.runRows), else 0. */
+  runRows: number
 }
 
 interface Logger {
@@ -88,34 +100,48 @@ const TENSOR_HELPERS = Object.freeze({
   stack,
 })
 
+/** Each model context's ctx.run, timed into a request's tally. */
+const timedRuns = new WeakMap<ModelContext, (given: Feeds, tally: RunTally | null) => Promise<Results>>()
+
 export function modelContext(
   settings: HandlerSettings,
   worker: number,
   signature: Signature,
   options: DecodeOptions,
-  runFeeds: (feeds: Feeds, records: number) => Promise<Results>,
+  runFeeds: (feeds: Feeds, records: number) => Promise<Ran>,
 ): ModelContext {
   decodeOptions = options
-  return {
+  // Errors of the run itself are the model's (500 "model failed"), not the hook's that called it.
+  const run = async (given: Feeds, tally: RunTally | null) => {
+    const { feeds, records } = handlerFeeds(given, signature, 'ctx.run')
+    const t0 = performance.now()
+    try {
+      const ran = await runFeeds(feeds, records)
+      if (tally) {
+        tally.runMs += ran.runMs
+        tally.runRows ||= ran.runRows
+      }
+      return ran.results
+    } catch (error) {
+      throw error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
+    } finally {
+      if (tally) tally.waitedMs += performance.now() - t0
+    }
+  }
+  const ctx: ModelContext = {
     modelDir: settings.modelDir,
     codeDir: dirname(settings.path),
     worker,
     signature,
     config: settings.config ? Object.freeze(structuredClone(settings.config)) : null,
-    // Errors of the run itself are the model's (500 "model failed"), not the hook's that called it.
-    run: async (given: Feeds) => {
-      const { feeds, records } = handlerFeeds(given, signature, 'ctx.run')
-      try {
-        return await runFeeds(feeds, records)
-      } catch (error) {
-        throw error instanceof ByocError ? error : errors.modelFailed(firstLine(error))
-      }
-    },
+    run: (given: Feeds) => run(given, null),
     codecs: CODEC_HELPERS,
     tensors: TENSOR_HELPERS,
     log: logger(''),
     state: {},
   }
+  timedRuns.set(ctx, run)
+  return ctx
 }
 
 interface RequestHeaders {
@@ -150,6 +176,10 @@ export function requestContext(base: ModelContext, meta: RequestMeta, id: number
   ctx.contentType = meta.contentType
   ctx.accept = meta.accept
   ctx.responseHeaders = null
+  const runs: RunTally = { runMs: 0, waitedMs: 0, runRows: 0 }
+  ctx.runs = runs
+  const run = timedRuns.get(base)
+  if (run) ctx.run = (given: Feeds) => run(given, runs)
   ctx.log = logger(headers.inferenceId ? ` inference-id=${headers.inferenceId}` : ` request=${id}`, headers.inferenceId)
   ctx.setHeader = (name: string, value: string) => {
     const key = String(name).toLowerCase()
