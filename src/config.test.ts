@@ -94,6 +94,13 @@ describe('loadConfig', () => {
       logFormat: 'json',
     })
   })
+  test('BYOC_HANDLER_TYPECHECK: on by default, off with false, anything else named', () => {
+    expect(loadConfig({}).handlerTypecheck).toBe(true)
+    expect(loadConfig({ BYOC_HANDLER_TYPECHECK: 'false' }).handlerTypecheck).toBe(false)
+    expect(() => loadConfig({ BYOC_HANDLER_TYPECHECK: 'sometimes' })).toThrow(
+      /BYOC_HANDLER_TYPECHECK="sometimes" must be true or false/,
+    )
+  })
   test('BYOC_LOG_FORMAT alone can be read when the rest of the environment is bad', () => {
     expect(() => loadConfig({ BYOC_LOG_FORMAT: 'json', BYOC_PORT: 'x' })).toThrow(/BYOC_PORT/)
     expect(logFormatFrom({ BYOC_LOG_FORMAT: ' JSON ' })).toBe('json')

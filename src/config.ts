@@ -50,6 +50,8 @@ export interface Config {
   localePath: string | null
   /** Handler file named by CUSTOM_SCRIPT_FILENAME, relative to the model dir (default code/handler.ts|js|mjs). */
   customScript: string | null
+  /** BYOC_HANDLER_TYPECHECK: type-check a TypeScript handler at model start (default on). */
+  handlerTypecheck: boolean
   /** Outputs named by BYOC_OUTPUTS, in the order to return them. */
   outputs: string[] | null
   defaultAccept: string | null
@@ -213,6 +215,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     modelFile: pick('BYOC_MODEL_FILE')?.value ?? null,
     localePath: pick('LOCPATH')?.value ?? null,
     customScript: pick('CUSTOM_SCRIPT_FILENAME')?.value ?? null,
+    handlerTypecheck: bool('BYOC_HANDLER_TYPECHECK', true) ?? true,
     outputs,
     defaultAccept: pick('SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT')?.value ?? null,
     csvHeader: pick('BYOC_CSV_HEADER')

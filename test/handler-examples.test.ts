@@ -1,6 +1,7 @@
 /**
  * The handler examples in examples/, served by the compiled binary as a user would ship them: each
- * example's code/ beside its model, the image example's PNG decoder vendored in code/node_modules.
+ * example's code/ beside its model, the image example's PNG decoder vendored in code/node_modules. Each
+ * passes the type check at start.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
@@ -27,6 +28,8 @@ describe('text classifier: text -> token ids and attention mask, vocabulary besi
   afterAll(() => s.stop())
 
   test('JSON texts of different lengths get one label each, in order', async () => {
+    // It passed byoc's type check at start (against byoc's Handler type).
+    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
     const res = await post(s, JSON.stringify(['I loved this movie, the acting was great', 'boring plot, awful']), {
       'content-type': 'application/json',
     })
@@ -83,6 +86,8 @@ describe('wine fields: a JSON object with named fields -> a scikit-learn pipelin
   afterAll(() => s.stop())
 
   test('named fields in, class names and probabilities out, the threshold echoed', async () => {
+    // It passed byoc's type check at start (against byoc's Handler type).
+    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
     const res = await post(s, JSON.stringify(wines), { 'content-type': 'application/json' })
     expect(res.status).toBe(200)
     expect(res.headers.get('x-amzn-sagemaker-custom-attributes')).toBe('threshold=0.8')
@@ -129,6 +134,8 @@ describe('image: PNG bytes -> a normalized [1, 3, H, W] tensor, decoder vendored
   }
 
   test('image/png and application/x-image are decoded by the handler; the dominant colour wins', async () => {
+    // It passed byoc's type check at start (against byoc's Handler type).
+    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
     const red = await post(s, png(40, 20, [220, 30, 30]), { 'content-type': 'image/png' })
     expect(red.status).toBe(200)
     expect(((await red.json()) as { label: string }).label).toBe('red')

@@ -54,7 +54,7 @@ export function postprocess(outputs) {
   test('invoke() runs the model twice through ctx.run and encode() answers a type of its own', async () => {
     const s = await start(
       handlerRoot(model, {
-        'code/handler.ts': `import type { InvokeRequest, RequestContext } from '../../../types/handler'
+        'code/handler.ts': `import type { InvokeRequest, RequestContext } from 'byoc'
 export const accepts = ['text/plain']
 export async function invoke(request: InvokeRequest, ctx: RequestContext) {
   const rows = request.text().trim().split('\\n').map((r) => r.split(',').map(Number))
@@ -88,7 +88,7 @@ describe('failures stay inside one request', () => {
   beforeAll(async () => {
     s = await startServer(
       handlerRoot(model, {
-        'code/handler.ts': `import type { Decoded, DecodedTensor, ModelContext, RequestContext } from '../../../types/handler'
+        'code/handler.ts': `import type { Decoded, DecodedTensor, ModelContext, RequestContext } from 'byoc'
 export const load = (ctx: ModelContext) => ctx.log.info(\`loaded in worker \${ctx.worker}\`)
 export function preprocess(records: Decoded, ctx: RequestContext) {
   const what = ctx.headers.customAttributes

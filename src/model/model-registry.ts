@@ -15,6 +15,7 @@ import { log } from '../log'
 import type { ModelConfig } from '../model-config'
 import type { ProviderAttempt } from './execution-provider'
 import { findHandler } from './handler-load'
+import { checkHandlerTypes, startChecked } from './handler-typecheck'
 import type { MemoryBudget } from './memory-budget'
 import { estimateWorkerBytes } from './memory-estimate'
 import { trimNativeHeap } from './native-heap'
@@ -195,7 +196,8 @@ export class ModelRegistry {
       handler,
     )
     const pool = new WorkerPool(1, init, config.timeoutSeconds * 1000, config.maxQueueSize, this.o.maxInflightBytes)
-    const ready = await pool.start().catch(async (e) => {
+    const checked = handlerPath ? checkHandlerTypes(handlerPath, config.handlerTypecheck, m.name) : null
+    const ready = await startChecked(pool, checked).catch(async (e) => {
       await pool.exited()
       throw e
     })

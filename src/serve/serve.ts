@@ -12,6 +12,7 @@ import { extractInChild, stopExtraction } from '../model/archive-process'
 import { type DeviceStart, deviceReport, startDevice } from '../model/device-start'
 import { findModelFile } from '../model/find-model'
 import { findHandler } from '../model/handler-load'
+import { checkHandlerTypes, startChecked } from '../model/handler-typecheck'
 import { LOCALE, useBundledLocale } from '../model/locale'
 import { WorkerPool } from '../model/pool'
 import { logReady, poolSettings } from '../model/pool-settings'
@@ -282,7 +283,9 @@ async function loadModel(
     // Queued bodies may take a quarter of the memory: decoding multiplies each several times over.
     Math.max(64 * 1024 * 1024, resources.memoryBytes / 4),
   )
-  const ready = await pool.start()
+  // The type check runs beside the Workers' start; the model is ready once both succeeded.
+  const checked = handlerPath ? checkHandlerTypes(handlerPath, config.handlerTypecheck) : null
+  const ready = await startChecked(pool, checked)
   deviceReport.provider = ready.provider
   logReady(ready, config, device.cpuReason, workers)
   state.pool = pool

@@ -37,10 +37,10 @@ export async function freePort(): Promise<number> {
 export async function startServer(
   root: string,
   env: Record<string, string> = {},
-  opts: { waitReady?: boolean; cwd?: string } = {},
+  opts: { waitReady?: boolean; cwd?: string; binary?: string } = {},
 ): Promise<Running> {
   const port = await freePort()
-  const proc = spawn([BINARY, 'serve'], {
+  const proc = spawn([opts.binary ?? BINARY, 'serve'], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',

@@ -4,8 +4,8 @@
  * pngjs, vendored in code/node_modules (npm install --prefix code). Every image is resized (nearest
  * neighbour) to SIZE x SIZE and normalized with the ImageNet mean and standard deviation.
  */
+import type { Feeds, Outputs, RequestContext } from 'byoc'
 import { PNG } from 'pngjs'
-import type { Feeds, Outputs, RequestContext } from '../../../types/handler'
 
 const SIZE = 32
 const MEAN = [0.485, 0.456, 0.406]

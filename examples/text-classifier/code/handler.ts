@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Feeds, ModelContext, Outputs, RequestContext } from '../../../types/handler'
+import type { Feeds, ModelContext, Outputs, RequestContext } from 'byoc'
 
 const MAX_TOKENS = 64
 const LABELS = ['negative', 'positive']

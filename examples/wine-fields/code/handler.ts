@@ -7,7 +7,7 @@
  *
  *   {"alcohol": 14.23, "malic_acid": 1.71, ...}   or an array of such objects
  */
-import type { Decoded, DecodedTensor, Feeds, Outputs, RequestContext } from '../../../types/handler'
+import type { Decoded, DecodedTensor, Feeds, Outputs, RequestContext } from 'byoc'
 
 /** The pipeline's columns, in training order. */
 const FEATURES = [
