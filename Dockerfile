@@ -26,11 +26,12 @@ FROM ${BUN_IMAGE} AS deps
 ARG NODE_EXTRA_CA_CERTS
 WORKDIR /src
 COPY package.json bun.lock bunfig.toml ./
-# --production: the image's own bun compiles; the devDependencies (bun, typescript) are not needed.
+# --production: the image's own bun compiles; the devDependencies (bun, typescript 5) are not needed. The
+# handler type checker's packages (tsc 7's binary, bun-types) are dependencies: the build copies them.
 # bun does not run onnxruntime-node's postinstall, so only its bundled CPU binaries are present.
 RUN bun install --frozen-lockfile --production
 
-# ---- build: compile dist/byoc and copy dist/libonnxruntime.so.1 beside it -------------------------
+# ---- build: compile dist/byoc, copy dist/libonnxruntime.so.1 and dist/typescript beside it ---------
 FROM deps AS build
 COPY tsconfig.json ./
 COPY scripts/build.ts scripts/
@@ -93,6 +94,8 @@ COPY --from=cuda-libs /opt/ort/ /opt/ort/
 # Fails the build unless the provider links CUDA_MAJOR, the base image has that CUDA runtime, and every
 # library the provider needs is in the image (scripts/cuda-check.sh).
 RUN sh /opt/ort/cuda-check.sh check /opt/ort/cuda-needed.txt "$CUDA_MAJOR" /opt/ort/lib
+# The handler type checker (TypeScript's native tsc and its declarations) beside the executable.
+COPY --from=build /src/dist/typescript /app/typescript
 COPY --from=build /src/dist/byoc /app/byoc
 # NVIDIA_DISABLE_REQUIRE: the base's NVIDIA_REQUIRE_CUDA would make the NVIDIA runtime refuse a too-old
 # driver before byoc starts (SageMaker: CannotStartContainerError, no logs); byoc checks the driver
@@ -111,11 +114,13 @@ LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true
 LABEL com.amazonaws.sagemaker.capabilities.multi-models=true
 ENTRYPOINT ["/app/byoc"]
 
-# ---- cpu (default): glibc, libstdc++, the executable and the ONNX Runtime library, nothing else ----
+# ---- cpu (default): glibc, libstdc++, the executable, the ONNX Runtime library, the handler checker --
 FROM ${CPU_BASE_IMAGE} AS cpu
 # The library (46 MB) changes less often than the executable: its layer goes first.
 COPY --from=build /src/dist/libonnxruntime.so.1 /opt/ort/lib/libonnxruntime.so.1
 COPY --from=locale /opt/locale/en_US.UTF-8 /usr/lib/locale/en_US.UTF-8
+# The handler type checker (TypeScript's native tsc and its declarations; src/model/handler-typecheck.ts).
+COPY --from=build /src/dist/typescript /app/typescript
 COPY --from=build /src/dist/byoc /app/byoc
 # TMPDIR must be writable: the executable extracts the ONNX Runtime addon there at start.
 # ORT_DISABLE_TELEMETRY: ONNX Runtime 1.30's Linux build otherwise starts a telemetry client with a

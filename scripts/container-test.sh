@@ -9,7 +9,8 @@
 # `train` on local_test/test_dir (skipped while byoc train is a placeholder), then `serve` of what it
 # trained (or of local_test/make_demo_model.ts's model): /ping 200, payload.csv answered line by line,
 # SIGTERM → exit 0; a scikit-learn text pipeline (needs the image's en_US.UTF-8) answers sklearn's
-# labels; a handler shipped in model.tar.gz (examples/image-png with pngjs vendored) answers a PNG.
+# labels; a handler shipped in model.tar.gz (examples/image-png with pngjs vendored) is type-checked and
+# answers a PNG; as a non-root uid with a read-only root, a handler is type-checked too.
 # Prints the image size and the time from start to the first /ping 200.
 # Last line: `container: N passed, N failed`; exit status 1 on any failure, including unreachable mirrors.
 #
@@ -357,6 +358,9 @@ if (cd "$root" && "$bun" "$work/handler_fixture.ts") && tar -czf "$handler_ml/mo
     fail "handler in model.tar.gz: /ping ${code:-no answer}, answer ${answer:-none} (log above)"
   fi
   if grep -q 'handler hooks: decode, postprocess' "$work/handler-serve.log"; then pass "the log names the handler's hooks"; else fail "no 'handler hooks' line in the serve log"; fi
+  # The image's own checker (/app/typescript) ran on the handler extracted from model.tar.gz.
+  checked=$(grep -o 'handler [^ ]*code/handler\.ts type-checked in [0-9]* ms' "$work/handler-serve.log")
+  if [ -n "$checked" ]; then pass "the image type-checks the handler: $checked"; else fail "no 'type-checked' line in the handler serve log"; fi
   [ -n "$byoc" ] && kill -TERM "$byoc"
   wait "$serve_pid"
   serve_pid=
@@ -456,6 +460,16 @@ else
 fi
 
 port=$((port + 1))
+# A TypeScript handler beside the trained model (load() only: requests keep byoc's own path), so the type
+# check, a child process writing its scratch files under TMPDIR, runs as this uid with a read-only root.
+mkdir -p "$locked_dir/model/code"
+cat >"$locked_dir/model/code/handler.ts" <<'HANDLER'
+import type { ModelContext } from 'byoc'
+export function load(ctx: ModelContext): void {
+  ctx.log.info(`handler loaded in worker ${ctx.worker}`)
+}
+HANDLER
+chmod -R a+rX "$locked_dir/model"
 # Serve: the model folder read-only too, as SageMaker mounts it; /opt/ml/output stays writable.
 echo "+ buildah run --isolation chroot --user $uid (read-only mounts) -v $locked_dir:/opt/ml -v $locked_dir/model:/opt/ml/model:ro $lock_ctr -- /app/byoc serve"
 run_locked serve "$work/locked-serve.log" -v "$locked_dir:/opt/ml" -v "$locked_dir/model:/opt/ml/model:ro" \
@@ -467,6 +481,8 @@ if [ "$code" = 200 ]; then
   pass "serve as uid $uid with a read-only root: /ping 200 after $(($(ms) - t0)) ms"
   who=$(awk '/^Uid:/ { print $2 }' "/proc/$byoc/status" 2>/dev/null)
   if [ -n "$who" ] && [ "$who" != 0 ]; then pass "byoc runs as uid $who"; else fail "byoc's uid is ${who:-unknown}, not ${uid%%:*}"; fi
+  checked=$(grep -o 'handler [^ ]*code/handler\.ts type-checked in [0-9]* ms' "$work/locked-serve.log")
+  if [ -n "$checked" ]; then pass "non-root, read-only root: $checked"; else fail "non-root: no 'type-checked' line in the serve log"; fi
   answer=$(curl -sS --fail-with-body --data-binary "@$payload" -H 'Content-Type: text/csv' "http://127.0.0.1:$port/invocations")
   if [ "$(printf '%s\n' "$answer" | wc -l)" -eq "$rows" ]; then pass "non-root answers $rows lines for $rows rows"; else fail "non-root answer: $(printf '%s' "$answer" | head -c 300)"; fi
   params=$(curl -sS "http://127.0.0.1:$port/execution-parameters")

@@ -110,12 +110,17 @@ describe('Dockerfile targets', () => {
     expect(args.get('BUN_IMAGE')).toBe(`oven/bun:${pkg.devDependencies.bun}`)
   })
 
-  test('cpu is the default (last) target and holds only the executable, libonnxruntime.so.1 and a locale', () => {
+  test('cpu is the default (last) target and holds only the executable, libonnxruntime.so.1, a locale and the checker', () => {
     expect(stages.at(-1)?.name).toBe('cpu')
     const { base } = lineage('cpu')
     expect(base).toBe('gcr.io/distroless/cc-debian12')
     const copied = all(stage('cpu'), 'COPY').map((c) => c.split(/\s+/).at(-1))
-    expect(copied.sort()).toEqual(['/app/byoc', '/opt/ort/lib/libonnxruntime.so.1', '/usr/lib/locale/en_US.UTF-8'])
+    expect(copied.sort()).toEqual([
+      '/app/byoc',
+      '/app/typescript',
+      '/opt/ort/lib/libonnxruntime.so.1',
+      '/usr/lib/locale/en_US.UTF-8',
+    ])
     expect(runs(stage('cpu'))).toEqual([]) // distroless has no shell
   })
 
@@ -156,7 +161,7 @@ describe('Dockerfile targets', () => {
   })
 
   for (const target of ['cpu', 'gpu']) {
-    test(`${target}: exec-form ENTRYPOINT /app/byoc, no CMD, port 8080, accept-bind-to-port, multi-models`, () => {
+    test(`${target}: exec-form ENTRYPOINT /app/byoc beside /app/typescript, no CMD, port 8080, accept-bind-to-port, multi-models`, () => {
       const s = stage(target)
       expect(all(s, 'ENTRYPOINT').map((e) => JSON.parse(e))).toEqual([['/app/byoc']])
       expect(all(s, 'CMD')).toEqual([])
@@ -164,6 +169,8 @@ describe('Dockerfile targets', () => {
       expect(all(s, 'LABEL')).toContain('com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true')
       expect(all(s, 'LABEL')).toContain('com.amazonaws.sagemaker.capabilities.multi-models=true')
       expect(env(s, args).TMPDIR).toBe('/tmp')
+      // The handler type checker lies beside the executable (handler-typecheck.ts findChecker).
+      expect(all(s, 'COPY')).toContain('--from=build /src/dist/typescript /app/typescript')
     })
   }
 
