@@ -283,8 +283,9 @@ async function loadModel(
     // Queued bodies may take a quarter of the memory: decoding multiplies each several times over.
     Math.max(64 * 1024 * 1024, resources.memoryBytes / 4),
   )
-  // The type check runs beside the Workers' start; the model is ready once both succeeded.
-  const checked = handlerPath ? checkHandlerTypes(handlerPath, config.handlerTypecheck) : null
+  // The type check runs beside the Workers' start; the model is ready once both succeeded. Extra HTTP
+  // loops start only after the first loop's check passed: they do not repeat it.
+  const checked = handlerPath && config.loopIndex === 0 ? checkHandlerTypes(handlerPath, config.handlerTypecheck) : null
   const ready = await startChecked(pool, checked)
   deviceReport.provider = ready.provider
   logReady(ready, config, device.cpuReason, workers)
