@@ -33,6 +33,8 @@ describe('what a handler leaves out, byoc does', () => {
       expect(await b.text()).toBe(await a.text())
     }
     expect(empty.log()).toContain('handler hooks: none')
+    // A file without import or export is a module to Bun, and to the type check.
+    expect(empty.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
   })
 
   test('five lines rename the labels; the answer is written in the negotiated type', async () => {

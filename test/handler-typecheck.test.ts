@@ -116,6 +116,23 @@ export const postprocess: Handler['postprocess'] = (outputs) => Array.from(outpu
     expect(await (await post(s)).text()).toMatch(/^\d\n$/)
   })
 
+  test('untyped code passes: parameters without types, an array filled later, a vendored package without types', async () => {
+    const s = await start(
+      handlerRoot(model, {
+        'code/node_modules/names/index.js': "export const NAMES = ['a', 'b', 'c']\n",
+        'code/handler.ts': `import { NAMES } from 'names/index.js'
+export function postprocess(outputs) {
+  const labels = []
+  for (const id of outputs.label.data) labels.push(NAMES[Number(id)])
+  return labels.map((l) => l.toUpperCase())
+}
+`,
+      }),
+    )
+    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
+    expect(await (await post(s)).text()).toMatch(/^[ABC]\n$/)
+  })
+
   test('BYOC_HANDLER_TYPECHECK=false starts a handler with a type error, and says it is not checked', async () => {
     const s = await start(handlerRoot(model, { 'code/handler.ts': WRONG_CTX }), { BYOC_HANDLER_TYPECHECK: 'false' })
     expect(s.log()).toContain('not type-checked: BYOC_HANDLER_TYPECHECK=false')

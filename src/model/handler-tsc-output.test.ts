@@ -53,6 +53,20 @@ describe('parseTscOutput', () => {
     ])
   })
 
+  test('implicit-any errors (noImplicitAny is on for inference only) are left out with their elaborations', () => {
+    const out = [
+      `${handlerPath}(3,34): error TS7006: Parameter 'records' implicitly has an 'any' type.`,
+      `${handlerPath}(1,21): error TS7016: Could not find a declaration file for module 'pngjs/lib/png.js'.`,
+      "  Try `npm i --save-dev @types/pngjs` if it exists or add a new declaration (.d.ts) file containing `declare module 'pngjs/lib/png.js';`",
+      `${handlerPath}(4,3): error TS2322: Type 'string' is not assignable to type 'number'.`,
+      `${handlerPath}(5,3): error TS7041: The containing arrow function captures the global value of 'this'.`,
+    ].join('\n')
+    expect(parseTscOutput(out, at)).toEqual([
+      `${handlerPath}:4:3: Type 'string' is not assignable to type 'number'`,
+      `${handlerPath}:5:3: The containing arrow function captures the global value of 'this'`,
+    ])
+  })
+
   test('an unresolved byoc import says how to get the types', () => {
     const out = `${handlerPath}(1,30): error TS2307: Cannot find module './byoc' or its corresponding type declarations.`
     expect(parseTscOutput(out, at)[0]).toContain("byoc handler-types > code/byoc.d.ts`, or import type from 'byoc'")

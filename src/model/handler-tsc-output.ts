@@ -15,16 +15,32 @@ export interface WrapperLine {
 }
 
 /**
+ * The errors noImplicitAny adds (TS7005 "implicitly has an 'any' type", TS7006 for a parameter, TS7016
+ * for a package without types, ...). The check turns noImplicitAny on and drops these rather than turning
+ * it off: untyped code is allowed either way, but only with it on does `const rows = []` take the type of
+ * what is pushed (off, with strict null checks, it is `never[]` and every push is an error).
+ */
+export const IMPLICIT_ANY = new Set(
+  [5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 22, 23, 24, 25, 26, 31, 32, 33, 34, 39, 51, 52, 53, 54]
+    .concat([55, 57])
+    .map((n) => `TS${7000 + n}`),
+)
+
+/**
  * tsc's `file(line,col): error TSn: message` lines (with their indented elaborations) as
- * `path:line:col: message`. An error in the wrapper is said as the handler export it checks.
+ * `path:line:col: message`, implicit-any errors left out. An error in the wrapper is said as the
+ * handler export it checks.
  */
 export function parseTscOutput(
   out: string,
   at: { cwd: string; lines: Map<number, WrapperLine>; handlerPath: string; source: string },
 ): string[] {
   const errors: { where: string; message: string[] }[] = []
+  let dropping = false
   for (const line of out.split('\n')) {
     const m = /^(.+)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line) ?? /^()()()error (TS\d+): (.*)$/.exec(line)
+    if (m) dropping = IMPLICIT_ANY.has(m[4])
+    if (dropping) continue
     if (m) {
       const [, file, row, col, code, text] = m
       const path = file ? resolve(at.cwd, file) : ''

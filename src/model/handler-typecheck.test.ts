@@ -14,7 +14,7 @@ test("the wrapper checks each hook and setting, named and default, one line each
   const config = JSON.parse(tsconfig)
   expect(config.compilerOptions).toMatchObject({
     strict: true,
-    noImplicitAny: false,
+    noImplicitAny: true,
     paths: { byoc: ['/app/typescript/byoc.d.ts'] },
   })
   expect(config.include).toEqual(['/m/code/**/*.d.ts'])

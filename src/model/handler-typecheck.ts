@@ -51,16 +51,21 @@ export function wrapper(
     compilerOptions: {
       noEmit: true,
       strict: true,
-      // Vendored packages without types (code/node_modules) are `any`, not errors.
-      noImplicitAny: false,
+      // On for its inference; its errors are dropped (handler-tsc-output.ts IMPLICIT_ANY), so untyped
+      // code and vendored packages without types (code/node_modules) are `any`, not errors.
+      noImplicitAny: true,
       target: 'esnext',
       module: 'preserve',
       moduleResolution: 'bundler',
+      // Bun imports every file as a module: one without import or export (a comment alone) is one too.
+      moduleDetection: 'force',
       skipLibCheck: true,
       lib: ['esnext'],
       types: ['bun-types'],
       typeRoots: [join(checkerDir, 'node_modules')],
       allowImportingTsExtensions: true,
+      // Bun imports JSON files as their value.
+      resolveJsonModule: true,
       // `import type { Handler } from 'byoc'` needs no copy of byoc.d.ts beside the handler.
       paths: { byoc: [byoc] },
     },
@@ -72,7 +77,8 @@ export function wrapper(
   const head = [
     `import type { Handler } from ${JSON.stringify(byoc)}`,
     `import type * as M from ${JSON.stringify(handlerPath)}`,
-    'type Of<T, K extends PropertyKey> = T extends { [k in K]?: infer V } ? V : undefined',
+    // An export's type, or undefined when the handler has none of that name (no hook is fine).
+    'type Of<T, K extends PropertyKey> = T extends object ? (K extends keyof T ? T[K] : undefined) : undefined',
     `type D = Of<typeof M, 'default'>`,
   ]
   const lines = new Map<number, WrapperLine>()
@@ -119,7 +125,8 @@ export async function typecheck(handlerPath: string, checkerDir: string): Promis
     if (child.signalCode) throw new Error(`tsc did not finish in ${TIMEOUT_MS / 1000} s (${child.signalCode})`)
     const source = readFileSync(handlerPath, 'utf8')
     const errors = parseTscOutput(out, { cwd: work, lines, handlerPath, source })
-    if (code !== 0 && errors.length === 0)
+    // Failing with no diagnostic at all is tsc's own failure, not the handler's.
+    if (code !== 0 && !/error TS\d+:/.test(out))
       throw new Error(`tsc exited ${code}: ${(err || out).trim().split('\n')[0] || 'no output'}`)
     return { errors, ms: performance.now() - t0 }
   } finally {
