@@ -94,7 +94,7 @@ export function wrapper(
 }
 
 export interface CheckResult {
-  /** Each error as `path:line:col: message`, in tsc's order. */
+  /** Each error as `path:line:col: message`, the handler's own first (handler-tsc-output.ts). */
   errors: string[]
   ms: number
 }
