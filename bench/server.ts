@@ -71,7 +71,11 @@ export async function startServer(
     } catch {}
     await Bun.sleep(1)
   }
-  if (Number.isNaN(coldStartMs)) throw new Error(`byoc never answered /ping 200:\n${text()}`)
+  if (Number.isNaN(coldStartMs)) {
+    // Never left running: a server stuck at 503 would hold its port into the next measurements.
+    proc.kill('SIGKILL')
+    throw new Error(`byoc never answered /ping 200:\n${text()}`)
+  }
   return {
     url,
     pid: proc.pid,

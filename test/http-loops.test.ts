@@ -97,6 +97,9 @@ describe('several HTTP loops', () => {
       if (code === 'still running') proc.kill('SIGKILL')
       expect(code).not.toBe(0)
       expect(code).not.toBe('still running')
+      const out = (await new Response(proc.stdout).text()) + (await new Response(proc.stderr).text())
+      expect(out).toContain(`cannot listen on 127.0.0.1:${port}`)
+      expect(out.split('\n').length).toBeLessThan(10)
     } finally {
       squatter.stop(true)
     }

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path'
 import { type Config, DEFAULTS, loadConfig, logFormatFrom } from '../config'
-import { StartupError } from '../errors'
+import { firstLine, StartupError } from '../errors'
 import { canonicalType, ENCODABLE_TYPES } from '../formats/media-types'
 import { log, setLogFormat, setLogLevel } from '../log'
 import { extractInChild, stopExtraction } from '../model/archive-process'
@@ -144,11 +144,19 @@ export async function serve(): Promise<void> {
     return opened
   }
   if (!extra) {
-    // With several loops the port is shared (SO_REUSEPORT), which would also let a stale server share it:
-    // an exclusive bind first fails this start the way a single loop's does.
-    if (shares.length > 1)
-      Bun.serve({ hostname: config.host, port: config.port, reusePort: false, fetch: () => new Response() }).stop(true)
-    listen(shares.length > 1)
+    try {
+      // With several loops the port is shared (SO_REUSEPORT), which would also let a stale server share it:
+      // an exclusive bind first fails this start the way a single loop's does.
+      if (shares.length > 1) {
+        const probe = { hostname: config.host, port: config.port, reusePort: false, fetch: () => new Response() }
+        Bun.serve(probe).stop(true)
+      }
+      listen(shares.length > 1)
+    } catch (error) {
+      // One line, not Bun's uncaught-error print (a page of the bundle's minified source).
+      log.error(`cannot listen on ${config.host}:${config.port}: ${firstLine(error)}`, { event: 'listen_failed' })
+      process.exit(1)
+    }
   }
   if (config.batchTransform)
     log.info(
