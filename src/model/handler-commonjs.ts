@@ -29,8 +29,8 @@ export class CommonJs {
 
   constructor(
     private readonly root: string,
-    /** True for a file under `root` that is CommonJS (handler-modules.ts decides). */
-    private readonly isCommonJs: (path: string) => boolean,
+    /** True for a file under `root` that is CommonJS, given its source (handler-modules.ts decides). */
+    private readonly isCommonJs: (path: string, source: string) => boolean,
   ) {}
 
   /** Where `spec` required from `from` leads: an absolute path, or the builtin's own name. */
@@ -45,7 +45,7 @@ export class CommonJs {
   }
 
   /** module.exports of the CommonJS file at `path`, run once (a cycle sees the exports so far, as in Node). */
-  load(path: string): Module {
+  load(path: string, source?: string): Module {
     const cached = this.cache.get(path)
     if (cached) return cached
     const module: Module = {
@@ -60,8 +60,8 @@ export class CommonJs {
     this.cache.set(path, module)
     try {
       // A shebang is not JavaScript inside the wrapper; the wrapper stays on line 1 so lines keep their numbers.
-      const source = readFileSync(path, 'utf8').replace(/^#!.*/, '')
-      const wrapper = runInThisContext(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+      const body = (source ?? readFileSync(path, 'utf8')).replace(/^#!.*/, '')
+      const wrapper = runInThisContext(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, {
         filename: path,
       }) as Wrapper
       wrapper.call(module.exports, module.exports, module.require, module, path, dirname(path))
@@ -85,7 +85,9 @@ export class CommonJs {
         return this.json.get(path)
       }
       // An ES module (or TypeScript) goes through Bun, and so through handler-modules.ts's onLoad.
-      return this.isCommonJs(path) ? this.load(path).exports : native(path)
+      if (this.cache.has(path)) return this.load(path).exports
+      const source = readFileSync(path, 'utf8')
+      return this.isCommonJs(path, source) ? this.load(path, source).exports : native(path)
     }) as NodeJS.Require
     require.resolve = ((spec: string) => this.resolve(spec, from)) as NodeJS.RequireResolve
     require.resolve.paths = () => null

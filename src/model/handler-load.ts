@@ -11,8 +11,8 @@ import { canonicalType } from '../formats/media-types'
 import { installHandlerModules } from './handler-modules'
 
 export const HANDLER_NAMES = ['code/handler.ts', 'code/handler.js', 'code/handler.mjs'] as const
-const HOOKS = ['load', 'decode', 'preprocess', 'postprocess', 'encode', 'invoke'] as const
-const SETTINGS = ['contentTypes', 'accepts'] as const
+export const HOOKS = ['load', 'decode', 'preprocess', 'postprocess', 'encode', 'invoke'] as const
+export const SETTINGS = ['contentTypes', 'accepts'] as const
 type Hook = (typeof HOOKS)[number]
 
 /** What a Worker tells the HTTP thread about the handler it loaded (plain data). */

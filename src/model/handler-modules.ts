@@ -37,14 +37,14 @@ const installed = new Set<string>()
 export function installHandlerModules(codeDir: string): void {
   if (installed.has(codeDir)) return
   installed.add(codeDir)
-  const commonJs = new CommonJs(codeDir, (path) => isCommonJs(path, readFileSync(path, 'utf8')))
+  const commonJs = new CommonJs(codeDir, isCommonJs)
   Bun.plugin({
     name: `byoc handler modules ${codeDir}`,
     setup(build) {
       // Synchronous, or Bun's require() of these files (from CommonJS, or an ES module) refuses them.
       build.onLoad({ filter: new RegExp(`^${escapeRegExp(codeDir + sep)}.*\\.(m|c)?(j|t)sx?$`) }, ({ path }) => {
         const source = readFileSync(path, 'utf8')
-        if (isCommonJs(path, source)) return { loader: 'object', exports: esmView(commonJs.load(path).exports) }
+        if (isCommonJs(path, source)) return { loader: 'object', exports: esmView(commonJs.load(path, source).exports) }
         const loader = LOADERS[extname(path)] ?? 'js'
         return { loader, contents: rewriteImports(source, path, codeDir, loader) }
       })

@@ -12,21 +12,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { log } from '../log'
+import { HOOKS, SETTINGS } from './handler-load'
 import { describeTypeErrors, parseTscOutput, type WrapperLine } from './handler-tsc-output'
 import type { WorkerPool } from './pool'
 import type { WorkerReady } from './protocol'
 
 /** The hooks and settings of types/handler.d.ts's Handler, as the wrapper checks them. */
-export const KEYS = [
-  'load',
-  'decode',
-  'preprocess',
-  'postprocess',
-  'encode',
-  'invoke',
-  'contentTypes',
-  'accepts',
-] as const
+export const KEYS = [...HOOKS, ...SETTINGS] as const
 /** A check this slow is given up (the handler then starts unchecked, with a warning), not waited for. */
 const TIMEOUT_MS = 60_000
 
