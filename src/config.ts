@@ -232,7 +232,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     serverTiming: bool('BYOC_SERVER_TIMING', false) ?? false,
     archiveTimeoutSeconds: num(['BYOC_ARCHIVE_TIMEOUT'], 600, 0.001, 86_400)!,
     handlerLoadTimeoutSeconds: num(['BYOC_HANDLER_LOAD_TIMEOUT'], 300, 0.001, 86_400)!,
-    httpFront: oneOf('BYOC_HTTP_FRONT', ['raw', 'bun'] as const, 'bun'),
+    httpFront: oneOf('BYOC_HTTP_FRONT', ['raw', 'bun'] as const, 'raw'),
     multiModel: bool('SAGEMAKER_MULTI_MODEL', false) ?? false,
     modelsDir: join(mlRoot, 'models'),
     mmeMemoryBytes: int(['BYOC_MME_MEMORY_BYTES'], null, 1),

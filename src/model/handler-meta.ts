@@ -25,9 +25,13 @@ export const NO_META = new Uint8Array(0)
 const utf8 = new TextEncoder()
 const text = new TextDecoder()
 
-export function packRequestMeta(headers: Headers, contentType: string, accept: string): Uint8Array {
+export function packRequestMeta(
+  header: (name: string) => string | null,
+  contentType: string,
+  accept: string,
+): Uint8Array {
   let s = `${contentType}\n${accept}`
-  for (const name of HANDLER_HEADERS) s += `\n${headers.get(name) ?? ''}`
+  for (const name of HANDLER_HEADERS) s += `\n${header(name) ?? ''}`
   return utf8.encode(s)
 }
 

@@ -11,7 +11,8 @@ import { packRequestMeta } from '../model/handler-meta'
 import type { WorkerPool } from '../model/pool'
 import type { Timing } from '../model/protocol'
 import { accessLog, serverTiming } from './access-log'
-import { errorResponse } from './error-response'
+import { type Answer, type FrontRoutes, type Incoming, requestIncoming, toResponse } from './answer'
+import { errorAnswer, errorResponse } from './error-response'
 import { checkRequestType, responseType, wireType } from './handler-routing'
 import { cutHeaderValue } from './header-cut'
 import { parseMediaType, requestContentType } from './media-type'
@@ -86,6 +87,15 @@ export function createApp(o: AppOptions) {
   })
 }
 
+/** The routes for either front: plain invocation and ping for byoc's own, fetch for everything else. */
+export function frontRoutes(o: AppOptions, app: { fetch: (r: Request) => Response | Promise<Response> }): FrontRoutes {
+  return {
+    invocation: (incoming) => invocationAnswer(incoming, o),
+    ping: (incoming) => pingAnswer(incoming, o),
+    fetch: withHotRoutes(o, app),
+  }
+}
+
 /**
  * The app's fetch with the two routes SageMaker calls all the time taken first: POST /invocations and
  * GET /ping go straight to their handlers (the same ones the Elysia routes call), without Elysia's
@@ -105,56 +115,23 @@ export function withHotRoutes(o: AppOptions, app: { fetch: (r: Request) => Respo
   }
 }
 
-function ping(request: Request, o: AppOptions): Response {
+const ping = (request: Request, o: AppOptions): Response => toResponse(pingAnswer(requestIncoming(request), o))
+
+export function pingAnswer(incoming: Incoming, o: AppOptions): Answer {
   const t0 = performance.now()
   // A multi-model endpoint is ready with or without models: it has no pool of its own.
   const ready = o.state.ready && (o.state.pool?.healthy ?? true)
-  const res = ready ? new Response(null, { status: 200 }) : new Response(`${o.state.reason}\n`, { status: 503 })
+  const res: Answer = ready
+    ? { status: 200, headers: {}, body: null }
+    : { status: 503, headers: {}, body: `${o.state.reason}\n` }
   const ms = performance.now() - t0
   const bytesOut = ready ? 0 : o.state.reason.length + 1
   o.metrics?.request('/ping', res.status, ms, 0, bytesOut)
-  accessLog('GET', '/ping', res.status, ms, 0, bytesOut, inferenceId(request))
+  accessLog('GET', '/ping', res.status, ms, 0, bytesOut, incoming.header(INFERENCE_ID))
   return res
 }
 
-/**
- * The request body, refused with our 413 past the limit: a declared Content-Length is checked before
- * reading; a chunked body is read only up to the limit.
- */
-async function readBody(request: Request, limit: number, seen: { bytes: number }): Promise<Uint8Array> {
-  const declared = request.headers.get('content-length')
-  if (declared !== null) {
-    const length = Number(declared)
-    if (length > limit) throw errors.payloadTooLarge(length, limit)
-    return new Uint8Array(await request.arrayBuffer())
-  }
-  const chunks: Uint8Array[] = []
-  for await (const chunk of request.body ?? []) {
-    seen.bytes += chunk.byteLength
-    if (seen.bytes > limit) throw errors.payloadTooLarge(seen.bytes, limit)
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks)
-}
-
-/**
- * The body bytes of a request refused before its body was read, for the access log: the declared
- * Content-Length, else what a chunked body held (read up to the limit) or had shown when it was refused.
- */
-async function bytesSent(request: Request, limit: number, seen: { bytes: number }): Promise<number> {
-  const declared = request.headers.get('content-length')
-  if (declared !== null) return Number(declared) || 0
-  if (request.bodyUsed || !request.body) return seen.bytes
-  try {
-    for await (const chunk of request.body) {
-      seen.bytes += chunk.byteLength
-      if (seen.bytes > limit) break
-    }
-  } catch {}
-  return seen.bytes
-}
-
-const inferenceId = (r: Request) => r.headers.get('x-amzn-sagemaker-inference-id')
+const INFERENCE_ID = 'x-amzn-sagemaker-inference-id'
 
 /** One invocation of the model `o.state.pool` serves; a multi-model endpoint calls it per model and path. */
 export async function invocations(
@@ -163,19 +140,29 @@ export async function invocations(
   path = '/invocations',
   route: Route = '/invocations',
 ): Promise<Response> {
+  return toResponse(await invocationAnswer(requestIncoming(request), o, path, route))
+}
+
+export async function invocationAnswer(
+  incoming: Incoming,
+  o: AppOptions,
+  path = '/invocations',
+  route: Route = '/invocations',
+): Promise<Answer> {
   o.state.active++
   try {
-    return await answer(request, o, path, route)
+    return await answer(incoming, o, path, route)
   } finally {
     o.state.active--
   }
 }
 
-async function answer(request: Request, o: AppOptions, path: string, route: Route): Promise<Response> {
+async function answer(request: Incoming, o: AppOptions, path: string, route: Route): Promise<Answer> {
   const started = performance.now()
   const metrics = o.metrics ?? null
-  const acceptHeader = request.headers.get('accept')
-  const echo = o.echoCustomAttributes() ? request.headers.get(CUSTOM_ATTRIBUTES) : null
+  const header = request.header
+  const acceptHeader = header('accept')
+  const echo = o.echoCustomAttributes() ? header(CUSTOM_ATTRIBUTES) : null
   const extra: Record<string, string> = echo ? { [CUSTOM_ATTRIBUTES]: cutHeaderValue(echo, 1024) } : {}
   let bytesIn: number | null = null
   const seen = { bytes: 0 }
@@ -183,18 +170,18 @@ async function answer(request: Request, o: AppOptions, path: string, route: Rout
   let bytesOut = 0
   let timing: Timing | null = null
   let failure: ErrorKind | null = null
-  let response: Response
+  let response: Answer
   try {
     const pool = o.state.pool
     if (!o.state.ready || !pool) throw errors.notReady(o.state.reason)
-    const declared = requestContentType(request.headers)
+    const declared = requestContentType(header)
     // No Content-Type at all: CSV, the SageMaker convention for tabular data (see README).
     const contentType = declared ? canonicalType(parseMediaType(declared).type) : 'text/csv'
     const handler = pool.handler
     checkRequestType(contentType, handler)
     const fallback = o.defaultAccept() ?? (ENCODABLE_TYPES.includes(contentType) ? contentType : 'application/json')
     const accept = responseType(acceptHeader, fallback, handler)
-    const body = await readBody(request, o.maxPayloadBytes, seen)
+    const body = await request.body(o.maxPayloadBytes, seen)
     bytesIn = body.length
     // Only bytes read count as in flight (a refused body's count is for the log).
     if (metrics) {
@@ -203,7 +190,7 @@ async function answer(request: Request, o: AppOptions, path: string, route: Rout
     }
     if (body.length === 0) throw errors.badInput(`empty body; send records as ${DECODABLE_TYPES.join(', ')}`)
     // A model with a handler also gets the request's SageMaker headers and types by name (handler-meta.ts).
-    const meta = handler?.perRequest ? packRequestMeta(request.headers, contentType, accept) : undefined
+    const meta = handler?.perRequest ? packRequestMeta(header, contentType, accept) : undefined
     // A handler sees each request whole, as sent: only byoc's own pipeline splits a big batch request.
     const split =
       !handler && o.splitBatch && splittable(body, wireType(contentType), wireType(accept), o.splitBatch.csvHeader())
@@ -212,16 +199,19 @@ async function answer(request: Request, o: AppOptions, path: string, route: Rout
       : await pool.invoke(body, wireType(contentType), wireType(accept), meta)
     timing = result.timing
     bytesOut = result.body.byteLength
-    const headers = { ...extra, ...result.headers, 'content-type': result.contentType }
-    response = new Response(result.body, { headers })
+    response = {
+      status: 200,
+      headers: { ...extra, ...result.headers, 'content-type': result.contentType },
+      body: result.body,
+    }
   } catch (error) {
     failure = error instanceof ByocError ? error.kind : 'model'
-    response = errorResponse(error, acceptHeader, extra)
-    bytesOut = Number(response.headers.get('content-length') ?? 0)
-    bytesIn ??= await bytesSent(request, o.maxPayloadBytes, seen)
+    response = errorAnswer(error, acceptHeader, extra)
+    bytesOut = Number(response.headers['content-length'] ?? 0)
+    bytesIn ??= await request.bytesSent(o.maxPayloadBytes, seen)
   }
   const ms = performance.now() - started
-  if (o.serverTiming) response.headers.set('server-timing', serverTiming(ms, timing))
+  if (o.serverTiming) response.headers['server-timing'] = serverTiming(ms, timing)
   const sent = bytesIn ?? 0
   if (metrics) {
     metrics.bytesInFlight -= inFlight
@@ -230,6 +220,6 @@ async function answer(request: Request, o: AppOptions, path: string, route: Rout
     if (timing) model.served(timing)
     if (failure) model.failed(failure)
   }
-  accessLog('POST', path, response.status, ms, sent, bytesOut, inferenceId(request), timing)
+  accessLog('POST', path, response.status, ms, sent, bytesOut, header(INFERENCE_ID), timing)
   return response
 }

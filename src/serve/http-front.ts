@@ -6,8 +6,9 @@
  * `Connection: close`, so keep-alive clients leave after their current answer instead of being cut off.
  */
 import type { Server } from 'bun'
-import { errors } from '../errors'
+import { toResponse } from './answer'
 import { errorResponse } from './error-response'
+import { routeRefusal } from './route-refusal'
 
 export type FrontOptions = { idleTimeout: number; reusePort?: boolean } & (
   | { hostname: string; port: number }
@@ -22,39 +23,15 @@ export interface Front {
   pending: () => number
 }
 
-/** The methods each route answers; any other method on them is a 405 naming these. */
-const ROUTES: Record<string, string> = {
-  '/ping': 'GET',
-  '/invocations': 'POST',
-  '/execution-parameters': 'GET',
-  '/metrics': 'GET',
-}
-
-/**
- * A request the app must not see: several Host fields (RFC 9112 §3.2: 400), CONNECT or an asterisk or
- * authority target (a proxy's business), or a method the route does not answer (405 with Allow).
- */
+/** Refused before routing (route-refusal.ts). */
 function refusal(request: Request): Response | null {
-  const accept = request.headers.get('accept')
-  const host = request.headers.get('host')
-  // Bun joins repeated fields with ", "; a host name never holds a comma.
-  if (host?.includes(',')) return errorResponse(errors.badInput('the request has more than one Host header'), accept)
-  const method = request.method
   let path: string | null = null
   try {
     path = new URL(request.url).pathname
   } catch {}
-  if (method === 'CONNECT' || method === 'TRACE') {
-    const allowed = Object.entries(ROUTES)
-      .map(([p, m]) => `${m} ${p}`)
-      .join(', ')
-    return errorResponse(errors.methodNotAllowed(method, path ?? 'here', allowed), accept, { allow: 'GET, POST' })
-  }
-  if (path === null) return errorResponse(errors.badInput(`the request target of ${method} is not a path`), accept)
-  const allowed = ROUTES[path]
-  if (allowed && method !== allowed && !(method === 'HEAD' && allowed === 'GET'))
-    return errorResponse(errors.methodNotAllowed(method, path, `${allowed} ${path}`), accept, { allow: allowed })
-  return null
+  const headers = request.headers
+  const answer = routeRefusal(request.method, path, headers.get('host'), headers.get('accept'))
+  return answer && toResponse(answer)
 }
 
 /**

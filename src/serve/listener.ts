@@ -1,18 +1,16 @@
 /**
- * The public listening socket, one of two ways (BYOC_HTTP_FRONT): `bun` (default) puts Bun.serve
- * (http-front.ts) on the port; `raw` puts byoc's own HTTP/1.1 front (raw-front.ts) on the port and
- * Bun.serve behind it on a unix socket, which answers the HTTP edges Bun gets wrong (pipelining behind
- * a pending answer, half-close, unknown methods, parser refusals without a message) at a cost in
- * throughput for small requests (every byte is relayed through JavaScript). Either way the backlog is raised (listen-backlog.ts), and shutdown is
- * drain (answers say Connection: close), stop accepting, wait for what is in progress.
+ * The public listening socket, one of two ways (BYOC_HTTP_FRONT): `raw` (default) is byoc's own HTTP/1.1
+ * server on Bun's TCP sockets (direct-front.ts), which hands the hot routes plain values and answers the
+ * HTTP edges Bun.serve gets wrong (pipelining behind a pending answer, half-close, unknown methods, parser
+ * refusals without a message); `bun` is Bun.serve (http-front.ts). Either way the backlog is raised
+ * (listen-backlog.ts), and shutdown is drain (answers say Connection: close), stop accepting, wait for
+ * what is in progress.
  */
-import { rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { log } from '../log'
+import type { FrontRoutes } from './answer'
+import { listenDirect } from './direct-front'
 import { listen } from './http-front'
 import { raiseListenBacklog } from './listen-backlog'
-import { listenRawFront } from './raw-front'
 
 /** Connections the kernel queues before accept(): a burst of thousands must not overflow it (capped by somaxconn). */
 const LISTEN_BACKLOG = 4096
@@ -26,12 +24,19 @@ export interface Listener {
 }
 
 export function startListener(
-  handle: (request: Request) => Response | Promise<Response>,
-  /** reusePort: the port is shared with byoc's other HTTP loops (http-loops.ts; `bun` mode only). */
-  o: { hostname: string; port: number; idleTimeout: number; mode: 'raw' | 'bun'; reusePort?: boolean },
+  routes: FrontRoutes,
+  /** reusePort: the port is shared with byoc's other HTTP loops (http-loops.ts). */
+  o: {
+    hostname: string
+    port: number
+    idleTimeout: number
+    mode: 'raw' | 'bun'
+    reusePort?: boolean
+    maxPayloadBytes: number
+  },
 ): Listener {
   if (o.mode === 'bun') {
-    const front = listen(handle, o)
+    const front = listen(routes.fetch, o)
     const port = front.server.port as number
     backlog(port)
     return {
@@ -44,19 +49,22 @@ export function startListener(
       },
     }
   }
-  const unix = join(tmpdir(), `byoc-${process.pid}.sock`)
-  rmSync(unix, { force: true })
-  const inner = listen(handle, { unix, idleTimeout: o.idleTimeout })
-  const raw = listenRawFront({ hostname: o.hostname, port: o.port, backend: unix, idleTimeout: o.idleTimeout || 3600 })
-  backlog(raw.port)
+  const direct = listenDirect({
+    hostname: o.hostname,
+    port: o.port,
+    idleTimeout: o.idleTimeout,
+    reusePort: o.reusePort ?? false,
+    maxPayloadBytes: o.maxPayloadBytes,
+    routes,
+  })
+  backlog(direct.port)
   return {
-    port: raw.port,
-    drain: inner.drain,
+    port: direct.port,
+    drain: direct.drain,
     stop: async (until) => {
-      raw.stop()
-      while ((raw.busy() > 0 || inner.pending() > 0) && performance.now() < until) await Bun.sleep(5)
-      inner.server.stop(true)
-      rmSync(unix, { force: true })
+      direct.stop()
+      while (direct.busy() > 0 && performance.now() < until) await Bun.sleep(5)
+      direct.closeAll()
     },
   }
 }

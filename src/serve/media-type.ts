@@ -49,8 +49,8 @@ export function parseMediaType(header: string): MediaType {
 }
 
 /** The request's media type header: `Content-Type`, else the `ContentType` spelling some AWS callers use. */
-export function requestContentType(headers: Headers): string | null {
-  const value = headers.get('content-type') ?? headers.get('contenttype')
+export function requestContentType(header: (name: string) => string | null): string | null {
+  const value = header('content-type') ?? header('contenttype')
   return value?.trim() ? value : null
 }
 

@@ -1,7 +1,7 @@
 /**
- * Strict parsing of an HTTP/1.1 request head and of chunked framing, for the raw front (raw-front.ts).
- * Anything ambiguous is refused rather than guessed at, so the bytes forwarded to Bun's parser mean the
- * same to it as to us: no obsolete line folding, no bare CR or LF, one Host, one Content-Length made of
+ * Strict parsing of an HTTP/1.1 request head and of chunked framing, for byoc's own front
+ * (direct-front.ts). Anything ambiguous is refused rather than guessed at, so a request means one thing to
+ * us and to any proxy before us (no smuggling): no obsolete line folding, no bare CR or LF, one Host, one Content-Length made of
  * digits, Transfer-Encoding exactly `chunked` and never together with Content-Length.
  */
 
@@ -16,6 +16,12 @@ const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 export interface RequestHead {
   method: string
+  /** As sent: origin-form (/path?query), absolute-form, authority-form or `*`. */
+  target: string
+  /** Fields by lower-case name; a repeated field's values joined with ", " (as Bun and fetch do). */
+  headers: Map<string, string>
+  /** `Expect: 100-continue`: the client waits for a 100 before it sends the body. */
+  expectContinue: boolean
   /** Body framing: a byte count (0 when none), or chunked. */
   length: number | 'chunked'
   /** The client asked for the connection to close after this answer (Connection: close, or HTTP/1.0). */
@@ -35,7 +41,7 @@ export function parseRequestHead(head: string): RequestHead | HeadRefusal {
     return refuse(400, 'the request head holds a bare CR or LF; lines end with CRLF')
   const m = /^(\S+) (\S+) HTTP\/(\d)\.(\d)$/.exec(lines[0])
   if (!m) return refuse(400, `malformed request line "${lines[0].slice(0, 100)}"; expected METHOD /path HTTP/1.1`)
-  const [, method, , major, minor] = m
+  const [, method, target, major, minor] = m
   if (major !== '1' || (minor !== '1' && minor !== '0'))
     return refuse(505, `HTTP/${major}.${minor} is not supported; use HTTP/1.1`)
   if (!TOKEN.test(method) || !METHODS.has(method))
@@ -47,6 +53,8 @@ export function parseRequestHead(head: string): RequestHead | HeadRefusal {
   let contentLength: string | null = null
   let chunked = false
   let close = minor === '0'
+  let expectContinue = false
+  const headers = new Map<string, string>()
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]
     if (line === '') continue
@@ -56,7 +64,12 @@ export function parseRequestHead(head: string): RequestHead | HeadRefusal {
     if (!TOKEN.test(name)) return refuse(400, `malformed header line "${line.slice(0, 60)}"`)
     const value = line.slice(colon + 1).trim()
     if (!VALUE.test(value)) return refuse(400, `header ${name} holds a control character`)
-    switch (name.toLowerCase()) {
+    const lower = name.toLowerCase()
+    const before = headers.get(lower)
+    // The head is read one byte a character; values are text in UTF-8, as Bun decodes them.
+    const text = /[\x80-\xff]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value
+    headers.set(lower, before === undefined ? text : `${before}, ${text}`)
+    switch (lower) {
       case 'host':
         hosts++
         break
@@ -81,6 +94,9 @@ export function parseRequestHead(head: string): RequestHead | HeadRefusal {
         else if (minor === '0' && options.includes('keep-alive')) close = false
         break
       }
+      case 'expect':
+        if (value.toLowerCase() === '100-continue') expectContinue = true
+        break
     }
   }
   if (hosts > 1) return refuse(400, 'the request has more than one Host header')
@@ -90,7 +106,7 @@ export function parseRequestHead(head: string): RequestHead | HeadRefusal {
   if (chunked && minor === '0') return refuse(400, 'chunked bodies need HTTP/1.1')
   if (contentLength !== null && !/^\d{1,15}$/.test(contentLength))
     return refuse(400, `Content-Length "${contentLength.slice(0, 40)}" is not a number of bytes`)
-  return { method, length: chunked ? 'chunked' : Number(contentLength ?? 0), close }
+  return { method, target, headers, expectContinue, length: chunked ? 'chunked' : Number(contentLength ?? 0), close }
 }
 
 /**
@@ -107,12 +123,16 @@ export class ChunkedReader {
     return this.state === 'done'
   }
 
-  /** Bytes of `buf` from `start` that belong to this body, or an error message. */
-  feed(buf: Uint8Array, start: number): number | string {
+  /**
+   * Bytes of `buf` from `start` that belong to this message (framing included), or an error message;
+   * `onData` is given the body's own bytes, as views of `buf`.
+   */
+  feed(buf: Uint8Array, start: number, onData?: (data: Uint8Array) => void): number | string {
     let i = start
     while (i < buf.length && this.state !== 'done') {
       if (this.state === 'data') {
         const n = Math.min(this.left, buf.length - i)
+        onData?.(buf.subarray(i, i + n))
         i += n
         this.left -= n
         if (this.left === 0) this.state = 'data-end'

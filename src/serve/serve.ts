@@ -18,7 +18,7 @@ import { WorkerPool } from '../model/pool'
 import { logReady, poolSettings } from '../model/pool-settings'
 import { type ModelConfig, readModelConfig } from '../model-config'
 import { ONNXRUNTIME_VERSION, VERSION } from '../version'
-import { type AppOptions, createApp, type ServerState, withHotRoutes } from './app'
+import { type AppOptions, createApp, frontRoutes, type ServerState } from './app'
 import { type ExtraLoops, planLoops, startExtraLoops, watchFirstLoop } from './http-loops'
 import { type Listener, startListener } from './listener'
 import { parseMediaType } from './media-type'
@@ -55,12 +55,10 @@ export async function serve(): Promise<void> {
   const workers = chooseWorkers(config, resources.cpus)
   // Extra HTTP loops get their shares of the Workers through their environment (http-loops.ts).
   const extra = config.loopIndex > 0
-  // One loop with the raw front (BYOC_HTTP_FRONT=raw: it binds the port itself, unshared) and on a
-  // multi-model endpoint (a POST /models reaches one loop, whose process alone would hold the model).
+  // One loop on a multi-model endpoint (a POST /models reaches one loop, whose process alone would hold
+  // the model).
   const shares =
-    extra || config.httpFront === 'raw' || config.multiModel
-      ? [workers.count]
-      : planLoops(config.httpLoops, resources.cpus, workers.count)
+    extra || config.multiModel ? [workers.count] : planLoops(config.httpLoops, resources.cpus, workers.count)
   const ownWorkers = { ...workers, count: shares[0] }
   let extraLoops: ExtraLoops | null = null
   const state: ServerState = { ready: false, reason: 'model is loading', pool: null, active: 0 }
@@ -107,16 +105,17 @@ export async function serve(): Promise<void> {
       : null
   const appOptions: AppOptions = { ...options, state, multiModelRoutes: multiModel?.routes, splitBatch }
   const app = createApp(appOptions)
-  const hot = withHotRoutes(appOptions, app)
+  const routes = frontRoutes(appOptions, app)
   let front: Listener | null = null
   const listen = (reusePort: boolean) => {
-    const opened = startListener(hot, {
+    const opened = startListener(routes, {
       hostname: config.host,
       port: config.port,
       // SageMaker allows 60 s per request; Elysia's default of 30 s would cut slow ones off. Bun's limit
       // is 255 s: a longer request timeout turns the idle timeout off rather than cutting requests short.
       idleTimeout: config.timeoutSeconds + 5 > 255 ? 0 : Math.max(65, Math.ceil(config.timeoutSeconds) + 5),
       mode: config.httpFront,
+      maxPayloadBytes: config.maxPayloadBytes,
       // Shared only between byoc's own HTTP loops (see below).
       reusePort,
     })

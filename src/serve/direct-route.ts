@@ -1,0 +1,57 @@
+/**
+ * Where byoc's own front (direct-front.ts) sends a framed request: POST /invocations and GET /ping to
+ * their plain handlers, a request refused before routing to its answer (route-refusal.ts), and anything
+ * else to the app as a Request, its Response read back into an Answer.
+ */
+import type { Answer, FrontRoutes, Incoming } from './answer'
+import type { RequestHead } from './request-head'
+import { routeRefusal } from './route-refusal'
+
+/** Dot segments or escapes that URL resolution would change (RFC 3986 §5.2.4). */
+const NEEDS_RESOLVING = /\/(\.|%2e){1,2}(\/|\?|#|$)/i
+
+/** The path and query of the target, resolved as URL resolves them; null when the target is not a path. */
+function resolveTarget(target: string): { path: string; search: string } | null {
+  if (target[0] === '/' && target[1] !== '/' && !NEEDS_RESOLVING.test(target)) {
+    const q = target.indexOf('?')
+    return q < 0 ? { path: target, search: '' } : { path: target.slice(0, q), search: target.slice(q) }
+  }
+  try {
+    const url = target[0] === '/' ? new URL(`http://localhost${target}`) : new URL(target)
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null
+    return { path: url.pathname, search: url.search }
+  } catch {
+    return null
+  }
+}
+
+export function directRoute(head: RequestHead, incoming: Incoming, routes: FrontRoutes): Answer | Promise<Answer> {
+  const { method, target, headers } = head
+  const resolved = resolveTarget(target)
+  if (resolved?.path === '/invocations' && method === 'POST') return routes.invocation(incoming)
+  if (resolved?.path === '/ping' && method === 'GET') return routes.ping(incoming)
+  const refused = routeRefusal(
+    method,
+    resolved?.path ?? null,
+    headers.get('host') ?? null,
+    headers.get('accept') ?? null,
+  )
+  if (refused) return refused
+  return viaApp(head, incoming, routes, `http://localhost${resolved!.path}${resolved!.search}`)
+}
+
+async function viaApp(head: RequestHead, incoming: Incoming, routes: FrontRoutes, url: string): Promise<Answer> {
+  const { method, headers } = head
+  const hasBody = method !== 'GET' && method !== 'HEAD'
+  const request = new Request(url, {
+    method,
+    headers: [...headers],
+    body: hasBody ? await incoming.body(Number.MAX_SAFE_INTEGER, { bytes: 0 }) : undefined,
+  })
+  const response = await routes.fetch(request)
+  const out: Record<string, string> = {}
+  response.headers.forEach((value, name) => {
+    out[name] = value
+  })
+  return { status: response.status, headers: out, body: new Uint8Array(await response.arrayBuffer()) }
+}
