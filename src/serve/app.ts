@@ -5,7 +5,7 @@
  */
 import { type AnyElysia, Elysia } from 'elysia'
 import { ByocError, type ErrorKind, errors } from '../errors'
-import { canonicalType, DECODABLE_TYPES, ENCODABLE_TYPES } from '../formats/media-types'
+import { DECODABLE_TYPES, ENCODABLE_TYPES } from '../formats/media-types'
 import { CONTENT_TYPE as METRICS_TYPE } from '../metrics/registry'
 import { packRequestMeta } from '../model/handler-meta'
 import type { WorkerPool } from '../model/pool'
@@ -15,7 +15,7 @@ import { type Answer, type FrontRoutes, type Incoming, requestIncoming, toRespon
 import { errorAnswer, errorResponse } from './error-response'
 import { checkRequestType, responseType, wireType } from './handler-routing'
 import { cutHeaderValue } from './header-cut'
-import { parseMediaType, requestContentType } from './media-type'
+import { requestContentType, requestMediaType } from './media-type'
 import type { Route, ServeMetrics } from './serve-metrics'
 import { invokeSplit, splittable } from './split-batch'
 
@@ -176,7 +176,7 @@ async function answer(request: Incoming, o: AppOptions, path: string, route: Rou
     if (!o.state.ready || !pool) throw errors.notReady(o.state.reason)
     const declared = requestContentType(header)
     // No Content-Type at all: CSV, the SageMaker convention for tabular data (see README).
-    const contentType = declared ? canonicalType(parseMediaType(declared).type) : 'text/csv'
+    const contentType = declared ? requestMediaType(declared) : 'text/csv'
     const handler = pool.handler
     checkRequestType(contentType, handler)
     const fallback = o.defaultAccept() ?? (ENCODABLE_TYPES.includes(contentType) ? contentType : 'application/json')

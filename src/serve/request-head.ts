@@ -13,6 +13,10 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PAT
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // Field values: visible characters, spaces, tabs and obs-text; no other control characters.
 const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+/** The same characters plus the line ends, for the whole head at once. */
+const HEAD_CHARS = /^[\t\r\n\x20-\x7e\x80-\xff]*$/
+const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/
+const WIDE = /[\x80-\xff]/
 
 export interface RequestHead {
   method: string
@@ -37,8 +41,11 @@ const refuse = (status: number, message: string): HeadRefusal => ({ status, mess
 
 export function parseRequestHead(head: string): RequestHead | HeadRefusal {
   const lines = head.split('\r\n')
-  if (lines.some((l) => l.includes('\n') || l.includes('\r')))
-    return refuse(400, 'the request head holds a bare CR or LF; lines end with CRLF')
+  if (BARE_CR_LF.test(head)) return refuse(400, 'the request head holds a bare CR or LF; lines end with CRLF')
+  // Whole-head checks first: the common head has no control characters and is all ASCII, so the
+  // per-field tests below run only when these find something.
+  const clean = HEAD_CHARS.test(head)
+  const wide = WIDE.test(head)
   const m = /^(\S+) (\S+) HTTP\/(\d)\.(\d)$/.exec(lines[0])
   if (!m) return refuse(400, `malformed request line "${lines[0].slice(0, 100)}"; expected METHOD /path HTTP/1.1`)
   const [, method, target, major, minor] = m
@@ -63,11 +70,11 @@ export function parseRequestHead(head: string): RequestHead | HeadRefusal {
     const name = colon > 0 ? line.slice(0, colon) : ''
     if (!TOKEN.test(name)) return refuse(400, `malformed header line "${line.slice(0, 60)}"`)
     const value = line.slice(colon + 1).trim()
-    if (!VALUE.test(value)) return refuse(400, `header ${name} holds a control character`)
+    if (!clean && !VALUE.test(value)) return refuse(400, `header ${name} holds a control character`)
     const lower = name.toLowerCase()
     const before = headers.get(lower)
     // The head is read one byte a character; values are text in UTF-8, as Bun decodes them.
-    const text = /[\x80-\xff]/.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value
+    const text = wide && WIDE.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value
     headers.set(lower, before === undefined ? text : `${before}, ${text}`)
     switch (lower) {
       case 'host':
