@@ -1,8 +1,9 @@
 /**
- * What Elysia costs per request against Bun's own router: the same handler (read the body, answer a
- * fixed 150-line CSV) served by an Elysia app and by Bun.serve `routes`, each in its own process, driven
- * by wrk in interleaved rounds. Usage: bun bench/http-edge.ts [rounds] [seconds]
- * (a server process: bun bench/http-edge.ts --serve elysia|bun PORT)
+ * What the HTTP layer costs per request: the same handler (read the body, answer a fixed 150-line CSV)
+ * served by an Elysia app, by Bun.serve `routes`, by byoc's own front (src/serve/direct-front.ts) handing
+ * the handler plain values, and by that front building a Request and a Response for it, each in its own
+ * process, driven by wrk in interleaved rounds. Usage: bun bench/http-edge.ts [rounds] [seconds]
+ * (a server process: bun bench/http-edge.ts --serve elysia|bun|direct|direct-request PORT)
  */
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,7 +19,39 @@ if (process.argv[2] === '--serve') {
     const accept = request.headers.get('accept')
     return new Response(body.length && accept ? answer : '', { headers: { 'content-type': 'text/csv' } })
   }
-  if (process.argv[3] === 'elysia') {
+  const kind = process.argv[3]
+  if (kind === 'direct' || kind === 'direct-request') {
+    const { listenDirect } = await import('../src/serve/direct-front')
+    const plain = async (incoming: import('../src/serve/answer').Incoming) => {
+      const body = await incoming.body(1 << 30, { bytes: 0 })
+      const accept = incoming.header('accept')
+      return { status: 200, headers: { 'content-type': 'text/csv' }, body: body.length && accept ? answer : '' }
+    }
+    // As a front would that builds the fetch API's objects: a Request in, the Response read back.
+    const viaRequest = async (incoming: import('../src/serve/answer').Incoming) => {
+      const request = new Request(`http://localhost/invocations`, {
+        method: 'POST',
+        headers: { accept: incoming.header('accept') ?? '', 'content-type': incoming.header('content-type') ?? '' },
+        body: await incoming.body(1 << 30, { bytes: 0 }),
+      })
+      const response = await handle(request)
+      const headers: Record<string, string> = {}
+      for (const [k, v] of response.headers) headers[k] = v
+      return { status: response.status, headers, body: new Uint8Array(await response.arrayBuffer()) }
+    }
+    listenDirect({
+      hostname: '127.0.0.1',
+      port,
+      idleTimeout: 60,
+      reusePort: false,
+      maxPayloadBytes: 1 << 30,
+      routes: {
+        invocation: kind === 'direct' ? plain : viaRequest,
+        ping: () => ({ status: 200, headers: {}, body: null }),
+        fetch: () => new Response('not found', { status: 404 }),
+      },
+    })
+  } else if (kind === 'elysia') {
     const { Elysia } = await import('elysia')
     new Elysia()
       .get('/ping', () => new Response(null))
@@ -37,9 +70,10 @@ if (process.argv[2] === '--serve') {
   const seconds = Number(process.argv[3] ?? 3)
   const body = join(tmpdir(), 'http-edge-body.csv')
   writeFileSync(body, '5.1,3.5,1.4,0.2\n'.repeat(150))
-  const results: Record<string, number[]> = { elysia: [], bun: [] }
+  const kinds = ['elysia', 'bun', 'direct', 'direct-request']
+  const results: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]))
   for (let r = 0; r < rounds; r++)
-    for (const kind of r % 2 ? ['bun', 'elysia'] : ['elysia', 'bun']) {
+    for (const kind of r % 2 ? [...kinds].reverse() : kinds) {
       const port = 19300 + Math.floor(Math.random() * 500)
       const proc = Bun.spawn([process.execPath, import.meta.path, '--serve', kind, String(port)], { stdout: 'ignore' })
       const url = `http://127.0.0.1:${port}`
@@ -55,14 +89,14 @@ if (process.argv[2] === '--serve') {
       await proc.exited
     }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-  const e = median(results.elysia)
-  const b = median(results.bun)
+  const rps = Object.fromEntries(kinds.map((k) => [k, median(results[k])]))
+  // Extra machine time per request against Bun.serve routes (both cores, wrk included).
+  const costUs = (k: string) => Number(((2 / rps[k] - 2 / rps.bun) * 1e6).toFixed(1))
   console.log(
     JSON.stringify({
-      elysia: results.elysia.map(Math.round),
-      bun: results.bun.map(Math.round),
-      ratio: b / e,
-      elysiaCostUs: (1 / e - 1 / b) * 1e6,
+      rounds: Object.fromEntries(kinds.map((k) => [k, results[k].map(Math.round)])),
+      median: Object.fromEntries(kinds.map((k) => [k, Math.round(rps[k])])),
+      extraUsAgainstBun: Object.fromEntries(kinds.map((k) => [k, costUs(k)])),
     }),
   )
 }

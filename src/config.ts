@@ -76,7 +76,7 @@ export interface Config {
   archiveTimeoutSeconds: number
   /** Longest a handler's import and load(ctx) may take in a Worker (BYOC_HANDLER_LOAD_TIMEOUT). */
   handlerLoadTimeoutSeconds: number
-  /** BYOC_HTTP_FRONT: Bun.serve alone (bun, the default), or byoc's own HTTP/1.1 front before it (raw). */
+  /** BYOC_HTTP_FRONT: byoc's own HTTP/1.1 server (raw, the default), or Bun.serve (bun). */
   httpFront: 'raw' | 'bun'
   /** Multi-model endpoint (SAGEMAKER_MULTI_MODEL=true): models are loaded and unloaded through /models. */
   multiModel: boolean

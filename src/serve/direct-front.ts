@@ -11,6 +11,7 @@
  */
 import type { Socket, TCPSocketListener } from 'bun'
 import { ByocError, errors } from '../errors'
+import { log } from '../log'
 import type { Answer, FrontRoutes, Incoming } from './answer'
 import { answerBytes } from './answer-bytes'
 import { directRoute } from './direct-route'
@@ -151,11 +152,13 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
         write(c, CONTINUE)
       }
       if (c.current === null && (c.noMore || stopped)) close(c)
-      else if (c.current === null) c.socket.timeout(o.idleTimeout)
+      // Bun restarts the timer on every read, so a body that keeps coming is never cut off.
+      else c.socket.timeout(o.idleTimeout)
       return
     }
     if (!r.ready) return
     c.busy = true
+    // The client is silent while the model works; the model's own timeout bounds the wait.
     c.socket.timeout(0)
     if (r.refusal) return send(c, r, r.refusal)
     let answer: Answer | Promise<Answer>
@@ -194,8 +197,8 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
     c.reading = 'stopped'
     c.noMore = true
     c.inbuf = Buffer.alloc(0)
-    // A request whose body turned out malformed is dropped unanswered: nothing more is said after it.
-    if (c.current?.ready) c.queue.pop()
+    // A request whose body turned out malformed is dropped unanswered (one refused as too large is
+    // already queued, and its 413 closes the connection).
     c.current = null
     const refusal = errorAnswer(new ByocError(status, message), null)
     c.queue.push({ ...emptyReq(NO_HEAD), refusal, ready: true })
@@ -226,7 +229,6 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
         c.inbuf = c.inbuf.subarray(end + 4)
         const r = emptyReq(parsed)
         if (parsed.close) c.noMore = true
-        c.socket.timeout(0)
         if (parsed.length === 0) {
           r.ready = true
           c.queue.push(r)
@@ -297,7 +299,15 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
         if (stopped) return close(c)
         socket.timeout(o.idleTimeout)
       },
-      data: (socket, d) => onData(socket.data, d),
+      data(socket, d) {
+        try {
+          onData(socket.data, d)
+        } catch (error) {
+          // A fault of ours must cost this connection only, never the server.
+          log.error(`HTTP front: ${(error as Error).stack ?? error}`)
+          close(socket.data)
+        }
+      },
       drain: (socket) => drained(socket.data),
       end(socket) {
         // Half-closed: what was sent is still answered, then the connection closes.

@@ -5,10 +5,10 @@
  * digits, Transfer-Encoding exactly `chunked` and never together with Content-Length.
  */
 
-/** Bun's own header limit: a head past it would be refused by Bun with an empty 431. */
+/** Bun.serve's header limit, kept so that both fronts take the same heads. */
 export const MAX_HEAD_BYTES = 16 * 1024
 
-/** The methods Bun's parser takes (it closes the connection on any other without answering). */
+/** The methods Bun.serve's parser takes (it closes the connection on any other without answering). */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'])
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // Field values: visible characters, spaces, tabs and obs-text; no other control characters.
