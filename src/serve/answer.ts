@@ -1,8 +1,9 @@
 /**
  * What the hot routes read and answer, without Request and Response objects: byoc's own HTTP front
  * (direct-front.ts) hands them parsed heads and whole bodies and writes the answer's bytes itself, since
- * building a Request, its Headers and a Response costs more than the rest of a small request together
- * (bench/http-edge.ts). Bun.serve's path wraps its Request into the same shape.
+ * building a Request, its Headers and a Response in JavaScript would cost nearly as much again as all the
+ * rest of a small request's HTTP work (bench/http-edge.ts). Bun.serve's path wraps its Request into the
+ * same shape.
  */
 import { errors } from '../errors'
 

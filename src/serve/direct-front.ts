@@ -1,8 +1,8 @@
 /**
  * byoc's own HTTP/1.1 server on the public port (BYOC_HTTP_FRONT=raw, the default), on Bun's TCP sockets.
  * It frames each request itself (request-head.ts, strict), and hands POST /invocations and GET /ping to
- * their handlers as plain values (answer.ts), writing the answer's bytes itself: building a Request, its
- * Headers and a Response costs the HTTP thread more than the rest of a small request (bench/http-edge.ts).
+ * their handlers as plain values (answer.ts), writing the answer's bytes itself (building a Request, its
+ * Headers and a Response for each would nearly double the HTTP cost of a small request: bench/http-edge.ts).
  * Other routes get a Request and the app's fetch. It also answers what Bun.serve gets wrong: pipelined
  * requests are answered in order, one at a time, and a client that half-closes still gets its answers;
  * unknown methods and malformed heads get our one-line message. Bodies are read whole (up to the payload
