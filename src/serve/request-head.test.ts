@@ -19,7 +19,13 @@ describe('parseRequestHead', () => {
     expect(h.headers.get('content-length')).toBe('12')
   })
   test('Expect: 100-continue, chunked, Connection: close and HTTP/1.0 are read', () => {
-    const h = ok(['POST / HTTP/1.1', 'Host: a', 'Transfer-Encoding: chunked', 'Expect: 100-Continue', 'Connection: close'])
+    const h = ok([
+      'POST / HTTP/1.1',
+      'Host: a',
+      'Transfer-Encoding: chunked',
+      'Expect: 100-Continue',
+      'Connection: close',
+    ])
     expect([h.length, h.expectContinue, h.close]).toEqual(['chunked', true, true])
     expect(ok(['GET /ping HTTP/1.0']).close).toBe(true)
     expect(ok(['GET /ping HTTP/1.0', 'Connection: keep-alive']).close).toBe(false)
