@@ -27,6 +27,8 @@ export interface Answer {
 export interface FrontRoutes {
   invocation: (incoming: Incoming) => Promise<Answer>
   ping: (incoming: Incoming) => Answer
+  /** POST /models/<name>/invoke on a multi-model endpoint. */
+  modelInvocation?: (name: string, incoming: Incoming) => Promise<Answer>
   fetch: (request: Request) => Response | Promise<Response>
 }
 

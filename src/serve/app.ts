@@ -41,6 +41,8 @@ export interface AppOptions {
   serverTiming?: boolean
   /** A multi-model endpoint's /models routes (multi-model-routes.ts), when SAGEMAKER_MULTI_MODEL=true. */
   multiModelRoutes?: AnyElysia
+  /** The same endpoint's POST /models/<name>/invoke, for byoc's own front. */
+  modelInvocation?: (name: string, incoming: Incoming) => Promise<Answer>
   /** The model an invocation is for, in metrics (a multi-model endpoint's per-model options set it). */
   modelName?: string
   /** Batch transform (MULTI_RECORD): big CSV requests are split across this many Workers (split-batch.ts). */
@@ -92,6 +94,7 @@ export function frontRoutes(o: AppOptions, app: { fetch: (r: Request) => Respons
   return {
     invocation: (incoming) => invocationAnswer(incoming, o),
     ping: (incoming) => pingAnswer(incoming, o),
+    modelInvocation: o.modelInvocation,
     fetch: withHotRoutes(o, app),
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Where byoc's own front (direct-front.ts) sends a framed request: POST /invocations and GET /ping to
- * their plain handlers, a request refused before routing to its answer (route-refusal.ts), and anything
+ * Where byoc's own front (direct-front.ts) sends a framed request: POST /invocations, GET /ping and a
+ * multi-model endpoint's POST /models/<name>/invoke to their plain handlers, a request refused before routing to its answer (route-refusal.ts), and anything
  * else to the app as a Request, its Response read back into an Answer.
  */
 import type { Answer, FrontRoutes, Incoming } from './answer'
@@ -25,11 +25,26 @@ function resolveTarget(target: string): { path: string; search: string } | null 
   }
 }
 
+const MODEL_INVOKE = /^\/models\/([^/]+)\/invoke$/
+
+/** The model name of a POST /models/<name>/invoke path, as the app's router decodes it; else null. */
+function modelOf(path: string | undefined): string | null {
+  const m = path ? MODEL_INVOKE.exec(path) : null
+  if (!m) return null
+  try {
+    return decodeURIComponent(m[1])
+  } catch {
+    return null
+  }
+}
+
 export function directRoute(head: RequestHead, incoming: Incoming, routes: FrontRoutes): Answer | Promise<Answer> {
   const { method, target, headers } = head
   const resolved = resolveTarget(target)
   if (resolved?.path === '/invocations' && method === 'POST') return routes.invocation(incoming)
   if (resolved?.path === '/ping' && method === 'GET') return routes.ping(incoming)
+  const model = routes.modelInvocation && method === 'POST' ? modelOf(resolved?.path) : null
+  if (model !== null) return routes.modelInvocation!(model, incoming)
   const refused = routeRefusal(
     method,
     resolved?.path ?? null,

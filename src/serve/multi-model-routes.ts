@@ -9,8 +9,9 @@ import { Elysia } from 'elysia'
 import { errors } from '../errors'
 import type { LoadedModel, ModelRegistry } from '../model/model-registry'
 import { accessLog } from './access-log'
-import { type AppOptions, invocations } from './app'
-import { errorResponse } from './error-response'
+import { type Answer, type Incoming, requestIncoming, toResponse } from './answer'
+import { type AppOptions, invocationAnswer } from './app'
+import { errorAnswer, errorResponse } from './error-response'
 
 export interface MultiModelOptions {
   registry: ModelRegistry
@@ -41,7 +42,7 @@ export function multiModelRoutes(o: MultiModelOptions) {
     }
     return options
   }
-  return new Elysia()
+  const routes = new Elysia()
     .post('/models', ({ request }) => manage(o, request, '/models', () => load(request, o.registry)), {
       parse: 'none',
     })
@@ -57,32 +58,32 @@ export function multiModelRoutes(o: MultiModelOptions) {
     )
     .post(
       '/models/:name/invoke',
-      async ({ request, params }) => {
-        const path = `/models/${params.name}/invoke`
-        const m = o.registry.get(params.name)
-        if (!m) {
-          // Checked before the body is read, as SageMaker expects: it loads the model and retries.
-          const t0 = performance.now()
-          const res = errorResponse(
-            errors.notFound(`model ${params.name} is not loaded`),
-            request.headers.get('accept'),
-          )
-          const ms = performance.now() - t0
-          const out = Number(res.headers.get('content-length'))
-          o.app.metrics?.request('/models/invoke', 404, ms, 0, out)
-          accessLog('POST', withTarget(path, request), 404, ms, 0, out, null)
-          return res
-        }
-        o.registry.busy(m)
-        return await invocations(request, optionsFor(m), withTarget(path, request), '/models/invoke')
-      },
+      async ({ request, params }) => toResponse(await invoke(params.name, requestIncoming(request))),
       { parse: 'none' },
     )
+  /** POST /models/<name>/invoke, for either front: checked before the body is read, as SageMaker expects. */
+  const invoke = async (name: string, incoming: Incoming): Promise<Answer> => {
+    const path = withTarget(`/models/${name}/invoke`, incoming)
+    const m = o.registry.get(name)
+    if (!m) {
+      // SageMaker loads the model and retries.
+      const t0 = performance.now()
+      const res = errorAnswer(errors.notFound(`model ${name} is not loaded`), incoming.header('accept'))
+      const ms = performance.now() - t0
+      const out = Number(res.headers['content-length'])
+      o.app.metrics?.request('/models/invoke', 404, ms, 0, out)
+      accessLog('POST', path, 404, ms, 0, out, null)
+      return res
+    }
+    o.registry.busy(m)
+    return await invocationAnswer(incoming, optionsFor(m), path, '/models/invoke')
+  }
+  return { routes, invoke }
 }
 
 /** The client's TargetModel (its S3 key) is for logging only: the model is chosen by the path. */
-function withTarget(path: string, request: Request): string {
-  const target = request.headers.get(TARGET_MODEL)
+function withTarget(path: string, incoming: Incoming): string {
+  const target = incoming.header(TARGET_MODEL)
   return target ? `${path} target-model=${target.slice(0, 300).replace(/\s/g, '_')}` : path
 }
 
@@ -107,7 +108,7 @@ async function manage(
   const out = Number(res.headers.get('content-length') ?? 0)
   const ms = performance.now() - t0
   o.app.metrics?.request('/models', res.status, ms, 0, out)
-  accessLog(request.method, withTarget(path, request), res.status, ms, 0, out, null)
+  accessLog(request.method, withTarget(path, requestIncoming(request)), res.status, ms, 0, out, null)
   return res
 }
 

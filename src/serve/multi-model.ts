@@ -58,11 +58,11 @@ export function createMultiModel(
       max_workers: maxWorkers,
     },
   )
-  const routes = multiModelRoutes({
+  const { routes, invoke } = multiModelRoutes({
     registry,
     app,
     defaultAccept: (m) =>
       responseType(m.modelConfig?.defaultAccept ?? null, 'byoc.json defaultAccept') ?? app.defaultAccept(),
   })
-  return { registry, routes }
+  return { registry, routes, invoke }
 }

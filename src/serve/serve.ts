@@ -103,7 +103,13 @@ export async function serve(): Promise<void> {
           csvHeader: () => config.csvHeader ?? modelConfig?.csvHeader ?? DEFAULTS.csvHeader,
         }
       : null
-  const appOptions: AppOptions = { ...options, state, multiModelRoutes: multiModel?.routes, splitBatch }
+  const appOptions: AppOptions = {
+    ...options,
+    state,
+    multiModelRoutes: multiModel?.routes,
+    modelInvocation: multiModel?.invoke,
+    splitBatch,
+  }
   const app = createApp(appOptions)
   const routes = frontRoutes(appOptions, app)
   let front: Listener | null = null
