@@ -2,7 +2,7 @@
  * A design byoc does not ship, measured as a bound: each HTTP loop runs the model on its own thread (no
  * Workers, no messages, no batching), one process per core sharing the port (SO_REUSEPORT), byoc's own
  * front (src/serve/direct-front.ts) and the same decode → buildFeeds → run → select → encode steps as
- * bench/inprocess.ts. It loses what the Workers give (a stuck or long run blocks /ping and every request
+ * bench/inprocess.ts (bench/csv-steps.ts). It loses what the Workers give (a stuck or long run blocks /ping and every request
  * of that loop; no timeout can interrupt it), so it only says how close to the in-process loop HTTP could
  * come on this machine. Rounds alternate with the in-process loop; prints one JSON line per case.
  * Usage: bun bench/inline-loop.ts [rounds] [seconds]
@@ -11,29 +11,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decoderFor, encoderFor } from '../src/formats'
-import { providerPlan } from '../src/model/execution-provider'
-import { buildFeeds } from '../src/model/feeds'
-import { runModel } from '../src/model/fixed-batch'
-import { planOutputs, selectOutputs } from '../src/model/output-plan'
-import { createSession } from '../src/model/session'
 import { listenDirect } from '../src/serve/direct-front'
+import { csvSteps } from './csv-steps'
 import { benchModels, csvBody } from './models'
 import { wrk } from './wrk'
 
 if (process.argv[2] === '--serve') {
   const [modelPath, port] = process.argv.slice(3)
-  const loaded = await createSession({
-    modelPath,
-    plan: providerPlan('cpu', 0, false),
-    intraOpThreads: 1,
-    allowSpinning: false,
-    graphOptimization: 'all',
-  })
-  const plan = planOutputs(loaded.signature.outputs, null, null)
-  const decode = decoderFor('text/csv')
-  const encode = encoderFor('text/csv')
-  const options = { csvHeader: 'auto', textInput: false } as const
+  const steps = await csvSteps(modelPath, 1)
   listenDirect({
     hostname: '127.0.0.1',
     port: Number(port),
@@ -42,10 +27,8 @@ if (process.argv[2] === '--serve') {
     maxPayloadBytes: 1 << 30,
     routes: {
       async invocation(incoming) {
-        const decoded = decode(await incoming.body(1 << 30, { bytes: 0 }), options)
-        const feeds = buildFeeds(decoded, loaded.signature)
-        const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records, plan.names)
-        const body = encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
+        const decoded = steps.decode(await incoming.body(1 << 30, { bytes: 0 }))
+        const body = steps.encode(decoded, await steps.run(decoded, steps.feeds(decoded)))
         return { status: 200, headers: { 'content-type': 'text/csv' }, body }
       },
       ping: () => ({ status: 200, headers: {}, body: null }),

@@ -5,48 +5,31 @@
  * Usage: bun bench/inprocess.ts <model.onnx> <body.csv> <seconds> <intra-op threads>
  */
 import { readFileSync } from 'node:fs'
-import { decoderFor, encoderFor } from '../src/formats'
-import { providerPlan } from '../src/model/execution-provider'
-import { buildFeeds } from '../src/model/feeds'
-import { runModel } from '../src/model/fixed-batch'
-import { planOutputs, selectOutputs } from '../src/model/output-plan'
-import { createSession } from '../src/model/session'
+import { csvSteps } from './csv-steps'
 
 const [modelPath, bodyPath, secondsArg, threadsArg] = process.argv.slice(2)
 const body = new Uint8Array(readFileSync(bodyPath))
-const loaded = await createSession({
-  modelPath,
-  plan: providerPlan('cpu', 0, false),
-  intraOpThreads: Number(threadsArg),
-  allowSpinning: false,
-  graphOptimization: 'all',
-})
-const plan = planOutputs(loaded.signature.outputs, null, null)
-const decode = decoderFor('text/csv')
-const encode = encoderFor('text/csv')
-const options = { csvHeader: 'auto', textInput: false } as const
+const steps = await csvSteps(modelPath, Number(threadsArg))
 
 const spent = { decode: 0, feeds: 0, run: 0, encode: 0 }
 let n = 0
 // Unmeasured first, as the HTTP runs have their warm-up: the JIT compiles the loop before it counts.
 const warmUntil = performance.now() + 1000
 while (performance.now() < warmUntil) {
-  const decoded = decode(body, options)
-  const feeds = buildFeeds(decoded, loaded.signature)
-  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records, plan.names)
-  encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
+  const decoded = steps.decode(body)
+  steps.encode(decoded, await steps.run(decoded, steps.feeds(decoded)))
 }
 const until = performance.now() + Number(secondsArg) * 1000
 const started = performance.now()
 while (performance.now() < until) {
   const t0 = performance.now()
-  const decoded = decode(body, options)
+  const decoded = steps.decode(body)
   const t1 = performance.now()
-  const feeds = buildFeeds(decoded, loaded.signature)
+  const feeds = steps.feeds(decoded)
   const t2 = performance.now()
-  const results = await runModel(loaded.session, loaded.signature, feeds, decoded.records, plan.names)
+  const results = await steps.run(decoded, feeds)
   const t3 = performance.now()
-  encode({ records: decoded.records, outputs: selectOutputs(results, plan, decoded.records) })
+  steps.encode(decoded, results)
   const t4 = performance.now()
   spent.decode += t1 - t0
   spent.feeds += t2 - t1
