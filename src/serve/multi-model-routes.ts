@@ -61,7 +61,7 @@ export function multiModelRoutes(o: MultiModelOptions) {
       async ({ request, params }) => toResponse(await invoke(params.name, requestIncoming(request))),
       { parse: 'none' },
     )
-  /** POST /models/<name>/invoke, for either front: checked before the body is read, as SageMaker expects. */
+  /** POST /models/<name>/invoke, for either front: an unknown model is a 404 (Bun.serve: before the body is read). */
   const invoke = async (name: string, incoming: Incoming): Promise<Answer> => {
     const path = withTarget(`/models/${name}/invoke`, incoming)
     const m = o.registry.get(name)
