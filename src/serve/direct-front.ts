@@ -181,15 +181,20 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
     return n
   }
 
-  const finishBody = (c: Conn, r: Req) => {
-    c.reading = c.noMore ? 'stopped' : 'head'
-    c.chunks = null
-    c.current = null
+  /** Ready to answer once whole, or once known to be too large; queued once either way. */
+  const enqueue = (c: Conn, r: Req) => {
     if (!r.ready) {
       r.ready = true
       c.queue.push(r)
     }
     next(c)
+  }
+
+  const finishBody = (c: Conn, r: Req) => {
+    c.reading = c.noMore ? 'stopped' : 'head'
+    c.chunks = null
+    c.current = null
+    enqueue(c, r)
   }
 
   /** A malformed request: answered after the answers ahead of it; then the connection closes. */
@@ -208,11 +213,7 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
   const tooLarge = (c: Conn, r: Req, bytes: number) => {
     r.tooLarge = bytes
     r.pieces = []
-    if (!r.ready) {
-      r.ready = true
-      c.queue.push(r)
-      next(c)
-    }
+    enqueue(c, r)
   }
 
   const onData = (c: Conn, d: Uint8Array) => {
@@ -230,10 +231,7 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
         const r = emptyReq(parsed)
         if (parsed.close) c.noMore = true
         if (parsed.length === 0) {
-          r.ready = true
-          c.queue.push(r)
-          c.reading = c.noMore ? 'stopped' : 'head'
-          next(c)
+          finishBody(c, r)
           continue
         }
         c.current = r
@@ -313,7 +311,7 @@ export function listenDirect(o: DirectFrontOptions): DirectFront {
         // Half-closed: what was sent is still answered, then the connection closes.
         const c = socket.data
         c.noMore = true
-        if (c.current) c.current = null
+        c.current = null
         c.reading = 'stopped'
         if (!c.busy && c.queue.length === 0) close(c)
         else next(c)

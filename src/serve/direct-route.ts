@@ -5,14 +5,11 @@
  */
 import type { Answer, FrontRoutes, Incoming } from './answer'
 import type { RequestHead } from './request-head'
-import { routeRefusal } from './route-refusal'
-
-/** Dot segments or escapes that URL resolution would change (RFC 3986 §5.2.4). */
-const NEEDS_RESOLVING = /\/(\.|%2e){1,2}(\/|\?|#|$)/i
+import { DOT_SEGMENT, routeRefusal } from './route-refusal'
 
 /** The path and query of the target, resolved as URL resolves them; null when the target is not a path. */
 function resolveTarget(target: string): { path: string; search: string } | null {
-  if (target[0] === '/' && target[1] !== '/' && !NEEDS_RESOLVING.test(target)) {
+  if (target[0] === '/' && target[1] !== '/' && !DOT_SEGMENT.test(target)) {
     const q = target.indexOf('?')
     return q < 0 ? { path: target, search: '' } : { path: target.slice(0, q), search: target.slice(q) }
   }

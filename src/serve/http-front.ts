@@ -8,7 +8,7 @@
 import type { Server } from 'bun'
 import { toResponse } from './answer'
 import { errorResponse } from './error-response'
-import { routeRefusal } from './route-refusal'
+import { DOT_SEGMENT, routeRefusal } from './route-refusal'
 
 export type FrontOptions = { idleTimeout: number; reusePort?: boolean } & (
   | { hostname: string; port: number }
@@ -43,7 +43,7 @@ function refusal(request: Request): Response | null {
 function routable(request: Request): Request {
   const url = request.url
   const pathStart = url.indexOf('/', url.indexOf('//') + 2)
-  if (pathStart >= 11 && !/\/(\.|%2e){1,2}(\/|\?|#|$)/i.test(url)) return request
+  if (pathStart >= 11 && !DOT_SEGMENT.test(url)) return request
   const { pathname, search } = new URL(url)
   return new Request(`http://localhost${pathname}${search}`, request)
 }

@@ -63,7 +63,7 @@ export function multiModelRoutes(o: MultiModelOptions) {
     )
   /** POST /models/<name>/invoke, for either front: an unknown model is a 404 (Bun.serve: before the body is read). */
   const invoke = async (name: string, incoming: Incoming): Promise<Answer> => {
-    const path = withTarget(`/models/${name}/invoke`, incoming)
+    const path = withTarget(`/models/${name}/invoke`, incoming.header(TARGET_MODEL))
     const m = o.registry.get(name)
     if (!m) {
       // SageMaker loads the model and retries.
@@ -82,8 +82,7 @@ export function multiModelRoutes(o: MultiModelOptions) {
 }
 
 /** The client's TargetModel (its S3 key) is for logging only: the model is chosen by the path. */
-function withTarget(path: string, incoming: Incoming): string {
-  const target = incoming.header(TARGET_MODEL)
+function withTarget(path: string, target: string | null): string {
   return target ? `${path} target-model=${target.slice(0, 300).replace(/\s/g, '_')}` : path
 }
 
@@ -108,7 +107,7 @@ async function manage(
   const out = Number(res.headers.get('content-length') ?? 0)
   const ms = performance.now() - t0
   o.app.metrics?.request('/models', res.status, ms, 0, out)
-  accessLog(request.method, withTarget(path, requestIncoming(request)), res.status, ms, 0, out, null)
+  accessLog(request.method, withTarget(path, request.headers.get(TARGET_MODEL)), res.status, ms, 0, out, null)
   return res
 }
 

@@ -1,11 +1,14 @@
 /**
  * Requests the app must not see, answered the same by either front: several Host fields (RFC 9112 §3.2:
  * 400), CONNECT or TRACE or a target that is not a path (a proxy's business), or a method the route does
- * not answer (405 with Allow).
+ * not answer (405 with Allow). Also the dot-segment test both fronts use before matching a path.
  */
 import { errors } from '../errors'
 import type { Answer } from './answer'
 import { errorAnswer } from './error-response'
+
+/** Dot segments, plain or escaped, that URL resolution would remove (RFC 3986 §5.2.4). */
+export const DOT_SEGMENT = /\/(\.|%2e){1,2}(\/|\?|#|$)/i
 
 /** The methods each route answers; any other method on them is a 405 naming these. */
 const ROUTES: Record<string, string> = {
