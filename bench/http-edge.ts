@@ -3,14 +3,17 @@
  * served by an Elysia app, by Bun.serve `routes`, by byoc's own front (src/serve/direct-front.ts) handing
  * the handler plain values, and by that front building a Request and a Response for it, each in its own
  * process, driven by wrk in interleaved rounds. Usage: bun bench/http-edge.ts [rounds] [seconds]
- * (a server process: bun bench/http-edge.ts --serve elysia|bun|direct|direct-request PORT)
+ * (a server process: bun bench/http-edge.ts --serve elysia|bun|direct|direct-request PORT [ANSWER_FILE], which
+ * answers the file's bytes instead of the 150-line CSV: run.ts uses that as a ceiling for a model's answer)
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { wrk } from './wrk'
 
-const answer = '0,1,0,0\n'.repeat(150)
+const answer: string | Uint8Array = process.argv[5]
+  ? new Uint8Array(readFileSync(process.argv[5]))
+  : '0,1,0,0\n'.repeat(150)
 
 if (process.argv[2] === '--serve') {
   const port = Number(process.argv[4])

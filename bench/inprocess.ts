@@ -2,19 +2,19 @@
  * The in-process baseline: the same decode → buildFeeds → run → selectOutputs → encode steps the Worker
  * does, in a loop on one thread for a few seconds, with no HTTP and no Worker messages. Prints one JSON
  * line: iterations/s and the mean milliseconds of each step.
- * Usage: bun bench/inprocess.ts <model.onnx> <body.csv> <seconds> <intra-op threads>
+ * Usage: bun bench/inprocess.ts <model.onnx> <body.csv> <seconds> <intra-op threads> [warm-up seconds, default 1]
  */
 import { readFileSync } from 'node:fs'
 import { csvSteps } from './csv-steps'
 
-const [modelPath, bodyPath, secondsArg, threadsArg] = process.argv.slice(2)
+const [modelPath, bodyPath, secondsArg, threadsArg, warmArg = '1'] = process.argv.slice(2)
 const body = new Uint8Array(readFileSync(bodyPath))
 const steps = await csvSteps(modelPath, Number(threadsArg))
 
 const spent = { decode: 0, feeds: 0, run: 0, encode: 0 }
 let n = 0
 // Unmeasured first, as the HTTP runs have their warm-up: the JIT compiles the loop before it counts.
-const warmUntil = performance.now() + 1000
+const warmUntil = performance.now() + Number(warmArg) * 1000
 while (performance.now() < warmUntil) {
   const decoded = steps.decode(body)
   steps.encode(decoded, await steps.run(decoded, steps.feeds(decoded)))
