@@ -3,7 +3,7 @@
  * taskset to 1 core and to 2 (one HTTP loop, and two loops sharing the port), interleaved rounds. wrk
  * is not pinned: at 1 core it has the other core to itself, at 2 it shares them with the server.
  */
-import { readFileSync } from 'node:fs'
+import { cpuSeconds } from './proc-cpu'
 import { SEED_PAYLOAD } from './seed-stack'
 import { startServer } from './server'
 import { type LoadResult, wrk } from './wrk'
@@ -13,13 +13,6 @@ export const CORE_LAYOUTS = [
   { name: '2 cores, 1 HTTP loop', cpus: '0,1', env: { BYOC_HTTP_LOOPS: '1' } },
   { name: '2 cores, 2 HTTP loops', cpus: '0,1', env: { BYOC_HTTP_LOOPS: '2' } },
 ] as const
-
-/** CPU seconds (user + system) of a process, or of its main thread (the HTTP loop), from /proc. */
-function cpuSeconds(pid: number, thread = false): number {
-  const stat = readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
 
 export interface CoreRun extends LoadResult {
   /** CPU microseconds per request: the whole server process, and its HTTP thread (loop 0 only). */

@@ -4,7 +4,7 @@
  * the handler plain values, and by that front building a Request and a Response for it, each in its own
  * process, driven by wrk in interleaved rounds. Usage: bun bench/http-edge.ts [rounds] [seconds]
  * (a server process: bun bench/http-edge.ts --serve elysia|bun|direct|direct-request PORT [ANSWER_FILE], which
- * answers the file's bytes instead of the 150-line CSV: run.ts uses that as a ceiling for a model's answer)
+ * answers the file's bytes instead of the 150-line CSV: a ceiling for a model's own answer, no model run)
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

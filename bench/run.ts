@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { bigBatch } from './big-batch'
 import { CORE_LAYOUTS, coreScaling, haveTaskset } from './cores'
 import { type BenchModel, benchModels, csvBody } from './models'
+import { cpuSeconds } from './proc-cpu'
 import { compareWithSeed, median, SEED_CONNECTIONS, type SeedComparison } from './seed-compare'
 import { modelRoot, type Server, startServer } from './server'
 import { ensureWrk, type LoadResult, wrk } from './wrk'
@@ -127,17 +128,6 @@ async function scraping<T>(url: string, f: () => Promise<T>): Promise<T> {
     on = false
     await loop
   }
-}
-
-/**
- * CPU seconds (user + system) used so far, from /proc: the whole process (all threads), or with `thread`
- * its main thread alone, the HTTP thread, where the metrics are recorded.
- */
-function cpuSeconds(pid: number, thread = false): number {
-  const stat = readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  // utime and stime are fields 14 and 15 (1-based, counting pid and comm), in clock ticks of 1/100 s.
-  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 /** One load run on a server, with the server's CPU per request answered: whole process and HTTP thread. */
