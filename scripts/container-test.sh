@@ -173,7 +173,7 @@ label=$(podman image inspect --format '{{index .Config.Labels "com.amazonaws.sag
 envs=$(podman image inspect --format '{{range .Config.Env}}{{.}} {{end}}' "$image")
 if [ "$entrypoint" = '["/app/byoc"]' ] && [ "$label" = true ] && [[ "$envs" == *TMPDIR=/tmp* ]] &&
   [[ "$envs" == *LD_LIBRARY_PATH=/opt/ort/lib* ]] && [[ "$envs" == *NODE_ENV=production* ]] &&
-  [[ "$envs" == *ORT_DISABLE_TELEMETRY=1* ]]; then
+  [[ "$envs" == *ORT_DISABLE_TELEMETRY=1* ]] && [[ "$envs" == *MIMALLOC_PURGE_DELAY=1000* ]]; then
   pass "image config: ENTRYPOINT $entrypoint, accept-bind-to-port=$label, env $envs"
 else
   fail "image config: ENTRYPOINT $entrypoint, accept-bind-to-port=${label:-missing}, env $envs"
