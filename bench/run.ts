@@ -321,7 +321,7 @@ for (const m of models)
 // 6. End-to-end overhead: HTTP at the matrix's best connection count against the same steps in one
 // process and against a bare server answering the same bytes (bench/overhead.ts), alternating.
 const OVERHEAD_ROUNDS = 3
-const OVERHEAD_WARM_SECONDS = 3
+const OVERHEAD_WARM_SECONDS = 5
 const overhead: OverheadCase[] = []
 for (const m of models.slice(0, 2))
   for (const rows of ROWS) {
