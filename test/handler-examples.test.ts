@@ -9,7 +9,10 @@ import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { colourModel, textClassifierModel } from './fixtures/handler-models'
 import { EXAMPLES, exampleRoot } from './helpers/handler-root'
-import { type Running, startServer } from './helpers/server'
+import { type Running, startServer, waitForLog } from './helpers/server'
+
+// Start-up lines are written asynchronously: one may land just after /ping turns 200.
+const TYPE_CHECKED = /code\/handler\.ts type-checked in \d+ ms/
 
 const post = (s: Running, body: string | Uint8Array, headers: Record<string, string>) =>
   fetch(`${s.url}/invocations`, { method: 'POST', body, headers })
@@ -29,7 +32,7 @@ describe('text classifier: text -> token ids and attention mask, vocabulary besi
 
   test('JSON texts of different lengths get one label each, in order', async () => {
     // It passed byoc's type check at start (against byoc's Handler type).
-    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
+    expect(await waitForLog(s, TYPE_CHECKED)).toMatch(TYPE_CHECKED)
     const res = await post(s, JSON.stringify(['I loved this movie, the acting was great', 'boring plot, awful']), {
       'content-type': 'application/json',
     })
@@ -87,7 +90,7 @@ describe('wine fields: a JSON object with named fields -> a scikit-learn pipelin
 
   test('named fields in, class names and probabilities out, the threshold echoed', async () => {
     // It passed byoc's type check at start (against byoc's Handler type).
-    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
+    expect(await waitForLog(s, TYPE_CHECKED)).toMatch(TYPE_CHECKED)
     const res = await post(s, JSON.stringify(wines), { 'content-type': 'application/json' })
     expect(res.status).toBe(200)
     expect(res.headers.get('x-amzn-sagemaker-custom-attributes')).toBe('threshold=0.8')
@@ -135,7 +138,7 @@ describe('image: PNG bytes -> a normalized [1, 3, H, W] tensor, decoder vendored
 
   test('image/png and application/x-image are decoded by the handler; the dominant colour wins', async () => {
     // It passed byoc's type check at start (against byoc's Handler type).
-    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
+    expect(await waitForLog(s, TYPE_CHECKED)).toMatch(TYPE_CHECKED)
     const red = await post(s, png(40, 20, [220, 30, 30]), { 'content-type': 'image/png' })
     expect(red.status).toBe(200)
     expect(((await red.json()) as { label: string }).label).toBe('red')

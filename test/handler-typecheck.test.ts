@@ -11,6 +11,10 @@ import { linearClassifierModel } from './fixtures/models'
 import { handlerRoot } from './helpers/handler-root'
 import { BINARY, mlRoot, type Running, startServer, waitForLog, waitForPing } from './helpers/server'
 
+// Start-up lines are written asynchronously: one may land just after /ping turns 200.
+const TYPE_CHECKED = /code\/handler\.ts type-checked in \d+ ms/
+const TYPE_CHECKED_PATH = /handler \S+code\/handler\.ts type-checked in \d+ ms/
+
 const model = linearClassifierModel({ features: 4, classes: 3, seed: 3 })
 const CSV = '1,2,3,4\n'
 const post = (s: Running) =>
@@ -112,7 +116,7 @@ export const postprocess: Handler['postprocess'] = (outputs) => Array.from(outpu
 `,
       }),
     )
-    expect(s.log()).toMatch(/handler \S+code\/handler\.ts type-checked in \d+ ms/)
+    expect(await waitForLog(s, TYPE_CHECKED_PATH)).toMatch(TYPE_CHECKED_PATH)
     expect(await (await post(s)).text()).toMatch(/^\d\n$/)
   })
 
@@ -129,7 +133,7 @@ export function postprocess(outputs) {
 `,
       }),
     )
-    expect(s.log()).toMatch(/code\/handler\.ts type-checked in \d+ ms/)
+    expect(await waitForLog(s, TYPE_CHECKED)).toMatch(TYPE_CHECKED)
     expect(await (await post(s)).text()).toMatch(/^[ABC]\n$/)
   })
 

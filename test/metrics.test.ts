@@ -142,10 +142,10 @@ export function encode(answer) { spin(5); return JSON.stringify(answer) }
 })
 
 test('timeouts, a full queue and the Worker restart are counted by kind and reason', async () => {
-  // One Worker, a queue of one, runs far longer than the 1 s timeout (a few seconds even on a fast
-  // machine): the first request times out (its Worker is replaced); two sent while it is in flight find
+  // One Worker, a queue of one, runs far longer than the 1 s timeout (2 s on a fast machine, where 1,000
+  // MatMuls took 0.8 s and the first request was answered in time): the first request times out (its Worker is replaced); two sent while it is in flight find
   // the queue full.
-  const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 1000 }) }), {
+  const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 2500 }) }), {
     SAGEMAKER_MODEL_SERVER_TIMEOUT: '1',
     MODEL_SERVER_WORKERS: '1',
     BYOC_MAX_QUEUE_SIZE: '1',
