@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pingReady } from './ping-ready'
 import { wrk } from './wrk'
 
 const answer: string | Uint8Array = process.argv[5]
@@ -80,12 +81,7 @@ if (process.argv[2] === '--serve') {
       const port = 19300 + Math.floor(Math.random() * 500)
       const proc = Bun.spawn([process.execPath, import.meta.path, '--serve', kind, String(port)], { stdout: 'ignore' })
       const url = `http://127.0.0.1:${port}`
-      for (let i = 0; i < 200; i++) {
-        try {
-          if ((await fetch(`${url}/ping`)).ok) break
-        } catch {}
-        await Bun.sleep(10)
-      }
+      await pingReady(url, 200)
       await wrk(url, body, 64, 1)
       results[kind].push((await wrk(url, body, 64, seconds)).rps)
       proc.kill('SIGTERM')

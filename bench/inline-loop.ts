@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { listenDirect } from '../src/serve/direct-front'
 import { csvSteps } from './csv-steps'
 import { benchModels, csvBody } from './models'
+import { pingReady } from './ping-ready'
 import { wrk } from './wrk'
 
 if (process.argv[2] === '--serve') {
@@ -55,12 +56,7 @@ if (process.argv[2] === '--serve') {
           Bun.spawn([process.execPath, import.meta.path, '--serve', modelPath, String(port)], { stdout: 'ignore' }),
         )
         const url = `http://127.0.0.1:${port}`
-        for (let i = 0; i < 500; i++) {
-          try {
-            if ((await fetch(`${url}/ping`)).ok) break
-          } catch {}
-          await Bun.sleep(10)
-        }
+        await pingReady(url, 500)
         await Bun.sleep(300) // the second process joins the port
         await wrk(url, bodyPath, 64, 1)
         http.push((await wrk(url, bodyPath, 64, seconds)).rps)

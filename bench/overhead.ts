@@ -10,6 +10,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BenchModel, benchModels, csvBody } from './models'
+import { pingReady } from './ping-ready'
 import { modelRoot, startServer } from './server'
 import { wrk } from './wrk'
 
@@ -75,12 +76,7 @@ async function bareServer(answerFile: string): Promise<{ url: string; stop: () =
   const script = join(import.meta.dir, 'http-edge.ts')
   const proc = Bun.spawn([process.execPath, script, '--serve', 'bun', String(port), answerFile], { stdout: 'ignore' })
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/ping`)).ok) break
-    } catch {}
-    await Bun.sleep(10)
-  }
+  await pingReady(url, 300)
   return {
     url,
     stop: async () => {
