@@ -62,6 +62,18 @@ describe('Batcher', () => {
     })
   })
 
+  test('waiting counts the requests queued behind the running batch', async () => {
+    const batcher = new Batcher({ maxBatchSize: 2, maxQueueDelayMs: 0, run: (f) => mlp.run(f) })
+    const [first, ...rest] = [1, 2, 3].map((i) => batcher.submit(rows([record(i)]), 1))
+    expect(batcher.waiting).toBe(3)
+    // At most 2 records a batch: when the first batch answers, the third request still waits, which is
+    // when the Worker holds those answers for the next batch's.
+    await first
+    expect(batcher.waiting).toBe(1)
+    await Promise.all(rest)
+    expect(batcher.waiting).toBe(0)
+  })
+
   test('multi-record requests are split back by their own record counts', async () => {
     const batcher = new Batcher({ maxBatchSize: 64, maxQueueDelayMs: 0, run: (f) => mlp.run(f) })
     const requests = [[record(1), record(2), record(3)], [record(4)], [record(5), record(6)]]

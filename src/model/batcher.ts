@@ -72,6 +72,11 @@ export class Batcher {
 
   constructor(private readonly o: BatcherOptions) {}
 
+  /** Requests queued for a later batch (not in the one running). */
+  get waiting(): number {
+    return this.queue.length
+  }
+
   /** Resolves with this request's own slice of the outputs (dim 0 = its records). */
   submit(feeds: Feeds, records: number): Promise<Ran> {
     return new Promise<Ran>((resolve, reject) => {
