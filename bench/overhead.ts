@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type BenchModel, benchModels, csvBody } from './models'
 import { pingReady } from './ping-ready'
+import { median } from './seed-compare'
 import { modelRoot, startServer } from './server'
 import { wrk } from './wrk'
 
@@ -44,8 +45,6 @@ export interface OverheadOptions {
   say: (line: string) => void
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
-
 /** The in-process loop, one process per model thread with one intra-op thread each, all at once. */
 async function inProcess(modelPath: string, body: string, o: OverheadOptions): Promise<InProcess> {
   const script = join(import.meta.dir, 'inprocess.ts')
@@ -76,7 +75,7 @@ async function bareServer(answerFile: string): Promise<{ url: string; stop: () =
   const script = join(import.meta.dir, 'http-edge.ts')
   const proc = Bun.spawn([process.execPath, script, '--serve', 'bun', String(port), answerFile], { stdout: 'ignore' })
   const url = `http://127.0.0.1:${port}`
-  await pingReady(url, 300)
+  await pingReady(url)
   return {
     url,
     stop: async () => {

@@ -65,7 +65,7 @@ export function startModelWorker(port: Worker, library: string | null, early: Me
   const post = (message: FromWorker) => port.postMessage(message)
   // While the Batcher has requests queued for its next batch, answers wait to go with that batch's:
   // requests that merge a few at a time (a 150-row MLP request) otherwise cost the HTTP thread one
-  // message per batch (measured: a fifth of its CPU a request).
+  // message per batch.
   const answers = new Outbox<Answer>(
     (items) => {
       const batch = packAnswers(items)
