@@ -230,9 +230,10 @@ describe('limits', () => {
     }
   })
   test('past SAGEMAKER_MODEL_SERVER_TIMEOUT the answer is 504; the stuck run finishes without taking the process down', async () => {
-    // ~0.2-0.4 s per run against a 0.05 s timeout: the Worker is retired mid-run and must not abort the
-    // process when that run completes (terminate() mid-run did: exit 134).
-    const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 60 }) }), {
+    // A run many times longer than the 0.05 s timeout, with room for faster machines (an eighth as many
+    // MatMuls finished within it on one): the Worker is retired mid-run and must not abort the process
+    // when that run completes (terminate() mid-run did: exit 134).
+    const s = await startServer(mlRoot({ 'model.onnx': slowModel({ features: 4, work: 500 }) }), {
       SAGEMAKER_MODEL_SERVER_TIMEOUT: '0.05',
       MODEL_SERVER_WORKERS: '1',
     })

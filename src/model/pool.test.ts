@@ -7,7 +7,7 @@ import { WorkerPool } from './pool'
 
 const CSV = mediaTypeIndex('text/csv')
 
-// A real Worker running a real model (~30 ms a run), so the first request is still in flight when the
+// A real Worker running a real model made slow on purpose, so the first request is still in flight when the
 // next ones arrive.
 const pool = new WorkerPool(
   1,
